@@ -1,0 +1,139 @@
+"""The booklet as typed data: sources, topics, intents and word lists."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Aspect = Literal["what", "who", "amount", "apply", "contact", "stats", "other"]
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_INTENT_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+class Source(_Strict):
+    """Where a fact comes from, with the place and year it holds for."""
+
+    title: str = Field(min_length=1)
+    place: str = Field(min_length=1)
+    year: str = Field(min_length=1)
+
+    def cite(self) -> str:
+        """The source line shown under an answer."""
+        return f"{self.title}（{self.place}，{self.year}年）"
+
+
+class Intent(_Strict):
+    """One question a person really has, and its answer."""
+
+    id: str
+    aspect: Aspect
+    title: str = Field(min_length=1)
+    examples: list[str] = Field(min_length=8)
+    answer: str = Field(min_length=1)
+    sources: list[str] = Field(min_length=1)
+    as_of: str = Field(min_length=1)
+    follow_ups: list[str] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not _INTENT_ID.match(value):
+            raise ValueError("an intent id looks like topic.name (lower-case letters, digits, _)")
+        return value
+
+    @field_validator("examples")
+    @classmethod
+    def _examples_not_blank(cls, value: list[str]) -> list[str]:
+        for example in value:
+            _not_blank(example)
+        return value
+
+    @field_validator("answer", "title")
+    @classmethod
+    def _text_not_blank(cls, value: str) -> str:
+        return _not_blank(value)
+
+
+class Topic(_Strict):
+    """One topic of the booklet: a file under policies/topics/."""
+
+    topic: str
+    title: str = Field(min_length=1)
+    order: int = 100
+    summary: str = Field(min_length=1)
+    keywords: list[str] = Field(min_length=1)
+    intents: list[Intent] = Field(min_length=1)
+
+    @field_validator("topic")
+    @classmethod
+    def _topic_shape(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError("a topic id is lower-case letters, digits and _")
+        return value
+
+
+class Meta(_Strict):
+    """policies/booklet.yaml: the booklet's name, version and sources."""
+
+    title: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    region: str = Field(min_length=1)
+    ask_person: str = Field(min_length=1)
+    sources: dict[str, Source] = Field(min_length=1)
+
+
+class Lexicon(_Strict):
+    """policies/synonyms.yaml: the words people use, mapped to the booklet's."""
+
+    synonyms: dict[str, list[str]] = Field(default_factory=dict)
+    dialect: dict[str, list[str]] = Field(default_factory=dict)
+    fillers: list[str] = Field(default_factory=list)
+    greetings: list[str] = Field(default_factory=list)
+    thanks: list[str] = Field(default_factory=list)
+    stopwords: list[str] = Field(default_factory=list)
+    aspects: dict[Aspect, list[str]] = Field(default_factory=dict)
+
+
+class Scope(_Strict):
+    """policies/scope.yaml: words that mark a question the booklet does not cover."""
+
+    out_of_scope: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Booklet:
+    """The whole validated booklet, ready for the matcher."""
+
+    meta: Meta
+    topics: tuple[Topic, ...]
+    lexicon: Lexicon
+    scope: Scope
+    intents: dict[str, Intent] = field(default_factory=dict)
+    topic_of: dict[str, Topic] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, meta: Meta, topics: list[Topic], lexicon: Lexicon, scope: Scope) -> Booklet:
+        """Index a validated booklet by intent id."""
+        ordered = tuple(sorted(topics, key=lambda t: (t.order, t.topic)))
+        intents = {i.id: i for t in ordered for i in t.intents}
+        topic_of = {i.id: t for t in ordered for i in t.intents}
+        return cls(meta, ordered, lexicon, scope, intents, topic_of)
+
+    def cite(self, intent: Intent) -> str:
+        """The source line for an intent's answer, with the date its facts hold for."""
+        names = "；".join(self.meta.sources[s].cite() for s in intent.sources)
+        return f"{names}；信息时间：{intent.as_of}"

@@ -1,0 +1,125 @@
+"""The `policybot` command: ask, check, eval (see GUIDE.md for the contract)."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.engine import Engine
+from bot.evaluation import evaluate, format_report, load_items
+from bot.loader import BookletInvalid, check_booklet, dump_problems
+from bot.settings import PROJECT_ROOT, SettingError, load_settings
+
+log = logging.getLogger("policybot")
+
+DEFAULT_EVAL = PROJECT_ROOT / "tests" / "eval"
+MIN_IN_SCOPE = 0.95  # eval fails below these unless told otherwise
+MIN_REFUSAL = 0.95
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="policybot", description="枣庄精准扶贫政策问答 — answers from 《精准帮扶画说政策》"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="answer questions (from the arguments, or stdin)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("question", nargs="*", help="questions; none: read stdin, one per line")
+    check = sub.add_parser("check", help="validate the booklet")
+    check.add_argument("dir", nargs="?", type=Path, help="booklet folder (default: settings)")
+    ev = sub.add_parser("eval", help="score labelled questions")
+    ev.add_argument("file", nargs="*", type=Path, help=f"YAML files (default: {DEFAULT_EVAL})")
+    ev.add_argument("--min-in-scope", type=float, default=MIN_IN_SCOPE)
+    ev.add_argument("--min-refusal", type=float, default=MIN_REFUSAL)
+    ev.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+    return parser
+
+
+def _lines(stream: TextIO) -> Iterator[str]:
+    interactive = stream.isatty()
+    while True:
+        if interactive:
+            print("问（Ctrl-D 退出）：", end="", flush=True)
+        line = stream.readline()
+        if not line:
+            return
+        yield line.rstrip("\r\n")
+
+
+def _ask(engine: Engine, questions: Sequence[str], as_json: bool) -> int:
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")  # binary input must not crash the reader
+    source = questions or _lines(sys.stdin)
+    for question in source:
+        reply = engine.ask(question)
+        if as_json:
+            print(json.dumps(reply.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(reply.to_text() + "\n", flush=True)
+    return 0
+
+
+def _check(folder: Path) -> int:
+    booklet, problems = check_booklet(folder)
+    if booklet is None:
+        print(dump_problems(problems), file=sys.stderr)
+        print(f"{len(problems)} problem(s): the booklet is NOT valid", file=sys.stderr)
+        return 1
+    intents = len(booklet.intents)
+    examples = sum(len(i.examples) for i in booklet.intents.values())
+    print(
+        f"ok: {folder} — version {booklet.meta.version}, {len(booklet.topics)} topics, "
+        f"{intents} intents, {examples} example questions"
+    )
+    return 0
+
+
+def _eval(engine: Engine, files: list[Path], args: argparse.Namespace) -> int:
+    paths = files or sorted(DEFAULT_EVAL.glob("*.yaml"))
+    failed = False
+    for path in paths:
+        report = evaluate(engine, load_items(path))
+        print(format_report(report, str(path), args.verbose) + "\n")
+        low = report.in_scope.rate < args.min_in_scope or report.refusal.rate < args.min_refusal
+        if low or report.unknown_labels:
+            failed = True
+            print(
+                f"FAIL: {path} below the thresholds (in-scope {args.min_in_scope:.0%}, "
+                f"refusal {args.min_refusal:.0%}) or has unknown labels",
+                file=sys.stderr,
+            )
+    return 1 if failed else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `policybot` console script."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingError as exc:
+        print(f"policybot: bad setting: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "check":
+        return _check(args.dir or settings.policies)
+    try:
+        engine = Engine.from_folder(settings.policies)
+    except BookletInvalid as exc:
+        print(dump_problems(exc.problems), file=sys.stderr)
+        print("policybot: the booklet is not valid; not starting", file=sys.stderr)
+        return 1
+    if args.command == "ask":
+        return _ask(engine, args.question, args.json)
+    return _eval(engine, args.file, args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

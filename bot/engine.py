@@ -1,0 +1,48 @@
+"""The core's one entry point: a question in, a reply out. No I/O after loading."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from bot.booklet import Booklet
+from bot.loader import load_booklet
+from bot.matcher import Matcher
+from bot.reply import Composer, Reply
+
+log = logging.getLogger(__name__)
+
+MAX_INPUT_CHARS = 100_000  # anything longer is cut before it is even cleaned
+
+
+class Engine:
+    """Answers questions from one loaded, validated booklet."""
+
+    def __init__(self, booklet: Booklet) -> None:
+        self.booklet = booklet
+        self.matcher = Matcher(booklet)
+        self.composer = Composer(booklet)
+
+    @classmethod
+    def from_folder(cls, folder: Path) -> Engine:
+        """Load, validate and index a booklet folder (raises BookletInvalid)."""
+        return cls(load_booklet(folder))
+
+    def ask(self, question: object) -> Reply:
+        """The reply to one question; never raises."""
+        if not isinstance(question, str):
+            kind = type(question).__name__
+            log.warning("question is not text but %s", kind)
+            return self.composer.decline("", "请用文字提问。", "not_text", None)
+        try:
+            match = self.matcher.match(question[:MAX_INPUT_CHARS])
+            return self.composer.compose(question, match)
+        except Exception:  # the last line of defence: a person must get an answer
+            log.exception("failed to answer a question of %d characters", len(question))
+            return self.composer.decline(
+                question,
+                "对不起，我这里出了点问题，没能回答。请再问一次；"
+                f"着急的话请问{self.booklet.meta.ask_person}。",
+                "error",
+                None,
+            )

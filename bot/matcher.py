@@ -1,0 +1,211 @@
+"""Find the intent a question asks for, or decide honestly that there is none.
+
+The index is built once from the booklet; matching is pure and in memory.
+Each intent gets a score from four kinds of evidence:
+
+- fuzzy: rapidfuzz over jieba-segmented words, against the intent's examples;
+- words: how much of the question, weighted by rarity, the intent's own words cover;
+- topic: the question names the topic (a keyword of it, after synonyms);
+- aspect: the question asks what the intent answers (who, how much, how to apply, ...).
+
+It refuses when the question names a subject the booklet does not cover, shares
+no word with the booklet, scores too low, or when two topics score too close.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from bot.booklet import Aspect, Booklet, Intent
+from bot.normalize import Kind, Normalized, Normalizer
+from bot.phonetic import PhoneticRepair
+from bot.segment import Segmenter
+
+# Weights of the evidence, and the refusal rules. Calibrated on tests/eval/dev.yaml.
+W_FUZZY = 0.40
+W_WORDS = 0.25
+W_TOPIC = 0.20
+W_ASPECT = 0.15
+THRESHOLD = 52.0  # below this the bot does not answer
+MARGIN = 4.0  # best and runner-up of another topic closer than this: ask which
+FUZZY_WITHOUT_DOMAIN = 80.0  # a question with no booklet word needs a very close example
+
+
+class Verdict(Enum):
+    """Why the matcher answered or did not."""
+
+    MATCHED = "matched"
+    OUT_OF_SCOPE = "out_of_scope"  # names a subject the booklet does not cover
+    OFF_TOPIC = "off_topic"  # shares no word with the booklet
+    UNSURE = "unsure"  # too low, or two topics too close
+    NOT_TEXT = "not_text"  # empty, greeting, thanks, too long: see Normalized.kind
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An intent and how well it fits, 0-100."""
+
+    intent: Intent
+    score: float
+
+
+@dataclass(frozen=True)
+class Match:
+    """The matcher's decision about one question."""
+
+    verdict: Verdict
+    normalized: Normalized
+    candidates: tuple[Candidate, ...]  # best first, one per intent
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
+    ordered = sorted({w for w in words if w.strip()}, key=lambda w: (-len(w), w))
+    return re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+
+class Matcher:
+    """An index of the booklet, built once; `match` is pure and in memory."""
+
+    def __init__(self, booklet: Booklet) -> None:
+        self.booklet = booklet
+        lexicon = booklet.lexicon
+        keywords = [k for t in booklet.topics for k in t.keywords]
+        terms = [
+            *keywords,
+            *lexicon.synonyms,
+            *lexicon.dialect,
+            *(w for cues in lexicon.aspects.values() for w in cues),
+        ]
+        self.segmenter = Segmenter(terms)
+        vocabulary = [*keywords, *lexicon.synonyms, *(v for vs in lexicon.synonyms.values() for v in vs)]
+        self.normalizer = Normalizer(lexicon, PhoneticRepair(vocabulary, self.segmenter.frequency))
+        self._stop = set(lexicon.stopwords)
+
+        # topic keywords, in the booklet's words
+        self._topic_words: dict[str, re.Pattern[str] | None] = {}
+        for topic in booklet.topics:
+            normal = {self.normalizer(k).text or k for k in topic.keywords}
+            self._topic_words[topic.topic] = _alternation(normal)
+        self._domain = _alternation(
+            self.normalizer(k).text or k for t in booklet.topics for k in t.keywords
+        )
+        self._out_of_scope = _alternation(w.lower() for w in booklet.scope.out_of_scope)
+        self._aspects: dict[Aspect, re.Pattern[str] | None] = {
+            aspect: _alternation(self.normalizer(c).text or c for c in cues)
+            for aspect, cues in lexicon.aspects.items()
+        }
+
+        # one row per example (titles too), grouped by intent
+        self.intents: list[Intent] = [i for t in booklet.topics for i in t.intents]
+        rows: list[str] = []
+        starts: list[int] = []
+        vocab_of: list[set[str]] = []
+        for intent in self.intents:
+            starts.append(len(rows))
+            words: set[str] = set()
+            for text in (intent.title, *intent.examples):
+                tokens = self.tokens(self.normalizer(text).text)
+                words.update(tokens)
+                rows.append(" ".join(tokens))
+            vocab_of.append(words)
+        self._rows = rows
+        self._starts = np.array(starts, dtype=np.int64)
+        n = len(self.intents)
+        df: dict[str, int] = {}
+        for words in vocab_of:
+            for w in words:
+                df[w] = df.get(w, 0) + 1
+        self._idf = {w: math.log(1 + n / d) for w, d in df.items()}
+        self._unknown_idf = math.log(1 + n)
+        self._intents_with: dict[str, list[int]] = {}
+        for k, words in enumerate(vocab_of):
+            for w in words:
+                self._intents_with.setdefault(w, []).append(k)
+        self._topic_index = np.array(
+            [self._topic_order(booklet.topic_of[i.id].topic) for i in self.intents]
+        )
+        self._aspect_of = [i.aspect for i in self.intents]
+
+    def _topic_order(self, topic: str) -> int:
+        return [t.topic for t in self.booklet.topics].index(topic)
+
+    def tokens(self, text: str) -> list[str]:
+        """The content words of normalized text."""
+        return [w for w in self.segmenter.words(text) if w not in self._stop]
+
+    def match(self, raw: str) -> Match:
+        """Score every intent against a question and decide."""
+        normal = self.normalizer(raw)
+        if normal.kind is not Kind.TEXT:
+            return Match(Verdict.NOT_TEXT, normal, ())
+        text = normal.text
+        tokens = self.tokens(text)
+        if not tokens:
+            return Match(Verdict.OFF_TOPIC, normal, ())
+        scores = self._scores(text, tokens)
+        order = np.argsort(-scores, kind="stable")[:5]
+        candidates = tuple(Candidate(self.intents[k], round(float(scores[k]), 1)) for k in order)
+        return Match(self._verdict(normal, candidates), normal, candidates)
+
+    def _scores(self, text: str, tokens: list[str]) -> np.ndarray:
+        query = " ".join(tokens)
+        fuzzy_rows = process.cdist([query], self._rows, scorer=fuzz.token_set_ratio)[0]
+        fuzzy = np.maximum.reduceat(fuzzy_rows, self._starts).astype(np.float64)
+
+        words = np.zeros(len(self.intents))
+        total = 0.0
+        for token in set(tokens):
+            weight = self._idf.get(token, self._unknown_idf)
+            total += weight
+            for k in self._intents_with.get(token, ()):
+                words[k] += weight
+        words = 100.0 * words / total if total else words
+
+        topic = np.zeros(len(self.intents))
+        for t, topic_def in enumerate(self.booklet.topics):
+            pattern = self._topic_words[topic_def.topic]
+            if pattern is not None and pattern.search(text):
+                topic[self._topic_index == t] = 100.0
+
+        asked = {a for a, p in self._aspects.items() if p is not None and p.search(text)}
+        if not asked:
+            asked = {"what"}  # a topic named with no question about it: what is it
+        aspect = np.array([100.0 if a in asked else 0.0 for a in self._aspect_of])
+        return W_FUZZY * fuzzy + W_WORDS * words + W_TOPIC * topic + W_ASPECT * aspect
+
+    def _verdict(self, normal: Normalized, candidates: tuple[Candidate, ...]) -> Verdict:
+        if self._out_of_scope is not None and self._out_of_scope.search(normal.surface):
+            return Verdict.OUT_OF_SCOPE
+        best = candidates[0]
+        if self._domain is None or not self._domain.search(normal.text):
+            close = self._best_fuzzy(normal.text, best.intent)
+            if close < FUZZY_WITHOUT_DOMAIN:
+                return Verdict.OFF_TOPIC
+        if best.score < THRESHOLD:
+            return Verdict.UNSURE
+        best_topic = self.booklet.topic_of[best.intent.id].topic
+        for other in candidates[1:]:
+            if self.booklet.topic_of[other.intent.id].topic != best_topic:
+                if best.score - other.score < MARGIN:
+                    return Verdict.UNSURE
+                break
+        return Verdict.MATCHED
+
+    def _best_fuzzy(self, text: str, intent: Intent) -> float:
+        k = self.intents.index(intent)
+        start = int(self._starts[k])
+        end = int(self._starts[k + 1]) if k + 1 < len(self.intents) else len(self._rows)
+        query = " ".join(self.tokens(text))
+        found = process.extractOne(query, self._rows[start:end], scorer=fuzz.token_set_ratio)
+        return float(found[1]) if found else 0.0

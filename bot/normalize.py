@@ -1,0 +1,126 @@
+"""Bring a question into the booklet's own words, ready for matching (pure, in memory)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+import opencc
+
+from bot.booklet import Lexicon
+from bot.numerals import arabize
+from bot.phonetic import PhoneticRepair
+
+_T2S = opencc.OpenCC("t2s")
+_KEEP_CATEGORIES = ("L", "N", "Zs")
+_DECIMAL = re.compile(r"(?<=\d)[.．](?=\d)")
+_SPACES = re.compile(r"\s+")
+MAX_CHARS = 600  # longer messages are answered with a request to shorten them
+
+
+class Kind(Enum):
+    """What a message is, before any matching."""
+
+    TEXT = "text"
+    EMPTY = "empty"
+    GREETING = "greeting"
+    THANKS = "thanks"
+    TOO_LONG = "too_long"
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A question in the booklet's words, and what kind of message it was."""
+
+    text: str
+    kind: Kind
+    length: int
+    surface: str = ""  # simplified and lower-cased, before any word was replaced
+
+
+def sanitize(raw: str) -> str:
+    """Drop what no person means: control and format characters, lone surrogates,
+    private-use code points, emoji and symbols; full-width forms become half-width."""
+    raw = raw.encode("utf-8", "replace").decode("utf-8")  # lone surrogates -> '?'
+    text = unicodedata.normalize("NFKC", raw)
+    text = _DECIMAL.sub("\x00", text)  # protect 8.9 through the punctuation pass
+    out = []
+    for ch in text:
+        if ch == "\x00":
+            out.append(".")
+        elif ch == "%" or unicodedata.category(ch).startswith(_KEEP_CATEGORIES):
+            out.append(ch)
+        else:
+            out.append(" ")  # punctuation, emoji, symbols, control characters
+    return _SPACES.sub(" ", "".join(out)).strip()
+
+
+def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
+    ordered = sorted({w for w in words if w}, key=lambda w: (-len(w), w))
+    if not ordered:
+        return None
+    return re.compile("|".join(re.escape(w) for w in ordered))
+
+
+class Normalizer:
+    """traditional → simplified, width, numerals, pinyin and homophones, dialect and
+    synonyms, fillers: the same steps for questions and for the booklet's examples."""
+
+    def __init__(self, lexicon: Lexicon, phonetic: PhoneticRepair) -> None:
+        self._phonetic = phonetic
+        self._replace: dict[str, str] = {}
+        for table in (lexicon.dialect, lexicon.synonyms):
+            for canonical, variants in table.items():
+                for variant in variants:
+                    self._replace[variant.lower()] = canonical
+        for table in (lexicon.dialect, lexicon.synonyms):
+            # a canonical word matches as itself, so 一站式结算 is not read as 一站式 + 结算
+            for canonical in table:
+                self._replace.setdefault(canonical.lower(), canonical)
+        for filler in lexicon.fillers:
+            self._replace[filler.lower()] = " "
+        social = {w.lower(): Kind.GREETING for w in lexicon.greetings}
+        social.update({w.lower(): Kind.THANKS for w in lexicon.thanks})
+        self._social = social
+        # inside a real question only the longer greetings are dropped ("你好，…")
+        for word in social:
+            if len(word) >= 2 and not word.isascii():
+                self._replace.setdefault(word, " ")
+        self._pattern = _alternation(self._replace)
+        only_social = _alternation([*social, *(f.lower() for f in lexicon.fillers)])
+        self._only_social = (
+            re.compile(rf"(?:{only_social.pattern}|\s)+") if only_social else None
+        )
+        self._social_word = _alternation(social)
+
+    def __call__(self, raw: str) -> Normalized:
+        text = sanitize(raw)
+        if not text:
+            return Normalized("", Kind.EMPTY, 0)
+        if len(text) > MAX_CHARS:
+            return Normalized("", Kind.TOO_LONG, len(text))
+        text = _T2S.convert(text).lower()
+        kind = self._social_kind(text)
+        if kind is not None:
+            return Normalized("", kind, len(text))
+        text = arabize(text)
+        surface = text
+        text = self._phonetic.from_pinyin(text)
+        text = self._phonetic.fix_homophones(text)
+        if self._pattern is not None:
+            text = self._pattern.sub(lambda m: self._replace[m.group(0)], text)
+        text = _SPACES.sub(" ", text).strip()
+        return Normalized(text, Kind.TEXT if text else Kind.EMPTY, len(text), surface)
+
+    def _social_kind(self, text: str) -> Kind | None:
+        """GREETING or THANKS when the message is nothing but such words."""
+        if self._only_social is None or not self._only_social.fullmatch(text):
+            return None
+        assert self._social_word is not None
+        kinds = [self._social[m.group(0)] for m in self._social_word.finditer(text)]
+        if not kinds:
+            return None  # fillers only ("请问")
+        return Kind.THANKS if Kind.THANKS in kinds else Kind.GREETING

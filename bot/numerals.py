@@ -1,0 +1,75 @@
+"""Chinese numerals in running text to Arabic digits: 八十五岁 → 85岁, 一百五 → 150.
+
+Only numbers are converted: a numeral that is part of a term (一站式, 三保障,
+两不愁, 四不脱, 六大增收工程) stays as it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4,
+           "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+_RUN = re.compile(r"[零〇一二两俩三四五六七八九十百千万亿]+")
+# After a bare digit (no 十百千万), these show the numeral is a quantity.
+_MEASURES = (
+    "岁", "元", "块", "毛", "角", "分钱", "个月", "个季度", "季度", "个人", "口人",
+    "年", "月", "天", "周", "亩", "户", "人", "次", "成", "倍", "万", "千", "百",
+    "号", "点", "刀", "口", "头", "只", "棵",
+)  # fmt: skip
+_PERCENT = re.compile(r"百分之([零〇一二两三四五六七八九十百点\d.]+)")
+
+
+def parse_chinese_number(text: str) -> int | None:
+    """Value of a numeral such as 八十五, 一百五, 两千, 一万五; None if not a number."""
+    if not text or any(ch not in _DIGITS and ch not in _UNITS for ch in text):
+        return None
+    if all(ch in _DIGITS for ch in text):
+        # 一五〇 read digit by digit
+        return int("".join(str(_DIGITS[ch]) for ch in text))
+    total = 0  # the part already multiplied by 万 or 亿
+    section = 0  # the part below 万
+    digit: int | None = None
+    last_unit = 0  # the unit just before a trailing digit
+    zero_seen = False
+    for ch in text:
+        if ch in _DIGITS:
+            digit = _DIGITS[ch]
+            zero_seen = zero_seen or digit == 0
+            continue
+        unit = _UNITS[ch]
+        if unit >= 10_000:
+            total = (total + section + (digit or 0)) * unit
+            section = 0
+        else:
+            section += (1 if digit is None else digit) * unit
+        digit, last_unit, zero_seen = None, unit, False
+    if digit is not None:
+        # colloquial: 一百五 = 150, 两千三 = 2300, 一万五 = 15000; 一百零五 = 105
+        section += digit if zero_seen or last_unit <= 10 else digit * last_unit // 10
+    return total + section
+
+
+def _replace(match: re.Match[str]) -> str:
+    run = match.group(0)
+    after = match.string[match.end() : match.end() + 3]
+    if run in ("十", "千", "百", "万", "亿"):
+        return run  # 十分, 千万 as words, not numbers
+    has_unit = any(ch in _UNITS for ch in run)
+    if not has_unit and not after.startswith(_MEASURES):
+        return run
+    value = parse_chinese_number(run)
+    return run if value is None else str(value)
+
+
+def _percent(match: re.Match[str]) -> str:
+    inner = match.group(1)
+    value = parse_chinese_number(inner)
+    return f"{value}%" if value is not None else f"{inner}%"
+
+
+def arabize(text: str) -> str:
+    """Replace the Chinese numerals that are quantities with Arabic digits."""
+    text = _PERCENT.sub(_percent, text)
+    return _RUN.sub(_replace, text)

@@ -1,0 +1,109 @@
+"""Sound-alike repairs: homophone typos (报消 → 报销) and pinyin input (linli huzhu → 邻里互助).
+
+Both only ever produce a word from the booklet's own vocabulary, so a repair
+cannot invent a topic the booklet does not have.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from pypinyin import Style, pinyin
+
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+_LATIN_RUN = re.compile(r"[a-z]+(?: +[a-z]+)*")
+_MAX_READINGS = 16  # combinations of heteronym readings tried for one window
+_COMMON_WORD = 5  # a window this frequent in the general dictionary is a word, not a typo
+_COMMON_CHAR = 30_000  # characters this frequent (是, 能, 有, 号) are never typos
+
+
+@lru_cache(maxsize=8192)
+def readings(ch: str) -> tuple[str, ...]:
+    """Toneless pinyin readings of one Han character (heteronyms included)."""
+    found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
+    return tuple(dict.fromkeys(found[0])) if found and found[0] else ()
+
+
+def _keys(word: str) -> list[str]:
+    """Every toneless spelling of a word (one per combination of readings), joined."""
+    options = [readings(ch) or (ch,) for ch in word]
+    combos = itertools.islice(itertools.product(*options), _MAX_READINGS)
+    return ["".join(c) for c in combos]
+
+
+class PhoneticRepair:
+    """Repairs words that sound like a booklet term but are spelt otherwise."""
+
+    def __init__(self, vocabulary: Iterable[str], frequency: Callable[[str], int]) -> None:
+        """`frequency` tells how common a word or character is in ordinary text."""
+        self._vocab = {w for w in vocabulary if 2 <= len(w) <= 6 and _HAN.fullmatch(w)}
+        self._frequency = frequency
+        by_sound: dict[str, set[str]] = {}
+        for word in self._vocab:
+            for key in _keys(word):
+                by_sound.setdefault(key, set()).add(word)
+        # a sound shared by two booklet words is ambiguous: leave such typos alone
+        self._by_sound = {k: next(iter(v)) for k, v in by_sound.items() if len(v) == 1}
+        self._lengths = sorted({len(w) for w in self._vocab}, reverse=True)
+
+    def fix_homophones(self, text: str) -> str:
+        """Replace unknown Han words that sound exactly like a booklet term."""
+        return _HAN.sub(lambda m: self._fix_run(m.group(0)), text)
+
+    def _fix_run(self, run: str) -> str:
+        out: list[str] = []
+        i = 0
+        while i < len(run):
+            for size in self._lengths:
+                window = run[i : i + size]
+                if len(window) < size:
+                    continue
+                if window in self._vocab:
+                    out.append(window)
+                    i += size
+                    break
+                target = self._sound_match(window)
+                if target is not None:
+                    out.append(target)
+                    i += size
+                    break
+            else:
+                out.append(run[i])
+                i += 1
+        return "".join(out)
+
+    def _sound_match(self, window: str) -> str | None:
+        if self._frequency(window) >= _COMMON_WORD:
+            return None  # a real word of its own (事业 is not a typo of 失业)
+        for key in _keys(window):
+            target = self._by_sound.get(key)
+            if target is None:
+                continue
+            wrong = [b for a, b in zip(target, window, strict=True) if a != b]
+            # a typo swaps one or two rare characters; 是/能/有 are words, not typos
+            if len(wrong) <= 2 and all(self._frequency(ch) < _COMMON_CHAR for ch in wrong):
+                return target
+        return None
+
+    def from_pinyin(self, text: str) -> str:
+        """Turn runs of Latin letters that spell a booklet term in pinyin into that term."""
+        return _LATIN_RUN.sub(lambda m: self._latin(m.group(0)), text)
+
+    def _latin(self, run: str) -> str:
+        words = run.split(" ")
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for j in range(len(words), i, -1):
+                target = self._by_sound.get("".join(words[i:j]))
+                if target is not None:
+                    out.append(target)
+                    i = j
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return " ".join(out)

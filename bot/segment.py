@@ -1,0 +1,36 @@
+"""Word segmentation with jieba, the booklet's own terms added to its dictionary."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+import jieba
+
+jieba.setLogLevel(logging.WARNING)
+
+_SPACE = re.compile(r"\s+")
+_TERM_FREQ = 200_000  # high enough that jieba keeps a booklet term whole
+
+
+class Segmenter:
+    """Splits Chinese text into words; booklet terms stay whole (孝善养老, 一站式结算)."""
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        self._dictionary: dict[str, int] = self._jieba.FREQ
+        self._base = dict(self._dictionary)  # the general dictionary, before our terms
+        for term in sorted(set(terms)):
+            term = term.strip()
+            if term and not _SPACE.search(term):
+                self._jieba.add_word(term, freq=_TERM_FREQ)
+
+    def words(self, text: str) -> list[str]:
+        """The words of `text`, without spaces."""
+        return [w for w in self._jieba.lcut(text, HMM=True) if w.strip()]
+
+    def frequency(self, word: str) -> int:
+        """How common `word` is in the general dictionary (0 when unknown)."""
+        return self._base.get(word, 0)

@@ -1,0 +1,135 @@
+"""Settings from environment variables: one table, validated at start-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_POLICIES = PROJECT_ROOT / "policies"
+
+
+class SettingError(ValueError):
+    """A setting has a bad value; the message is one line that names it."""
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
+
+def _port(value: str) -> int:
+    port = int(value)
+    if not 0 < port < 65536:
+        raise ValueError("must be a port number between 1 and 65535")
+    return port
+
+
+def _folder(value: str) -> Path:
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        raise ValueError(f"folder {path} does not exist")
+    return path
+
+
+def _url(value: str) -> str:
+    value = value.strip()
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return value
+
+
+def _user_ids(value: str) -> frozenset[int]:
+    parts = [p for p in value.replace(";", ",").replace(" ", ",").split(",") if p]
+    try:
+        return frozenset(int(p) for p in parts)
+    except ValueError:
+        raise ValueError("must be Telegram user ids (numbers) separated by commas") from None
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One setting: its variable, default, meaning and parser."""
+
+    env: str
+    field: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any]
+
+
+SPECS: tuple[Spec, ...] = (
+    Spec("TELEGRAM_BOT_TOKEN", "telegram_token", None, "turns the Telegram bot on", _text),
+    Spec(
+        "TELEGRAM_API_BASE_URL",
+        "telegram_base_url",
+        "https://api.telegram.org/bot",
+        "Bot API base, for a self-hosted Bot API server",
+        _url,
+    ),
+    Spec(
+        "TELEGRAM_WEBHOOK_URL",
+        "telegram_webhook_url",
+        None,
+        "public URL: webhook mode instead of polling",
+        _url,
+    ),
+    Spec(
+        "TELEGRAM_WEBHOOK_SECRET",
+        "telegram_webhook_secret",
+        None,
+        "the secret Telegram must send back (required with the URL)",
+        _text,
+    ),
+    Spec("POLICYBOT_POLICIES", "policies", DEFAULT_POLICIES, "the booklet folder", _folder),
+    Spec("POLICYBOT_DB", "db", Path("policybot.sqlite3"), "SQLite file", Path),
+    Spec("POLICYBOT_HOST", "host", "127.0.0.1", "HTTP bind address", _text),
+    Spec("POLICYBOT_PORT", "port", 8080, "HTTP port", _port),
+    Spec(
+        "POLICYBOT_CADRES",
+        "cadres",
+        frozenset(),
+        "Telegram user ids allowed cadre commands",
+        _user_ids,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The validated settings of one run."""
+
+    telegram_token: str | None
+    telegram_base_url: str
+    telegram_webhook_url: str | None
+    telegram_webhook_secret: str | None
+    policies: Path
+    db: Path
+    host: str
+    port: int
+    cadres: frozenset[int]
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read every setting; raise SettingError naming the first bad one."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for spec in SPECS:
+        raw = env.get(spec.env)
+        if raw is None or raw == "":
+            values[spec.field] = spec.default
+            continue
+        try:
+            values[spec.field] = spec.parse(raw)
+        except ValueError as exc:
+            raise SettingError(f"{spec.env}={raw!r}: {exc} ({spec.help})") from None
+    if values["telegram_webhook_url"] and not values["telegram_webhook_secret"]:
+        raise SettingError(
+            "TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set "
+            "(the secret Telegram must send back)"
+        )
+    return Settings(**values)
