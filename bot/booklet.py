@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-Aspect = Literal["what", "who", "amount", "apply", "contact", "stats", "other"]
+Aspect = Literal["what", "who", "amount", "apply", "contact", "stats", "kinds", "other"]
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _INTENT_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
@@ -47,6 +47,7 @@ class Intent(_Strict):
     sources: list[str] = Field(min_length=1)
     as_of: str = Field(min_length=1)
     follow_ups: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)  # words that point to this intent
 
     @field_validator("id")
     @classmethod

@@ -90,7 +90,9 @@ class Normalizer:
             if len(word) >= 2 and not word.isascii():
                 self._replace.setdefault(word, " ")
         self._pattern = _alternation(self._replace)
-        only_social = _alternation([*social, *(f.lower() for f in lexicon.fillers)])
+        only_social = _alternation(
+            [*social, *(f.lower() for f in lexicon.fillers), *lexicon.stopwords]
+        )
         self._only_social = (
             re.compile(rf"(?:{only_social.pattern}|\s)+") if only_social else None
         )
