@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -66,12 +66,32 @@ def _validate(model: type[M], marked: Marked, file: str, problems: list[Problem]
             loc = tuple(err["loc"])
             hint = _HINTS.get(err["type"], "")
             if err["type"] == "extra_forbidden":
-                known = ", ".join(model.model_fields) if len(loc) == 1 else ""
+                known = ", ".join(_fields_at(model, loc[:-1]))
                 hint = f"{hint}; known keys here: {known}" if known else hint
             problems.append(
                 Problem(file, marked.line_of(loc), f"{_loc_text(loc)}: {err['msg']}", hint)
             )
         return None
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    """The keys allowed at `loc` inside `model` (descending through lists and dicts)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(part)
+            if field is None:
+                return []
+            current = field.annotation
+        else:
+            return []
+        while get_origin(current) in (list, dict):
+            current = get_args(current)[-1]
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
 
 
 def _read(path: Path, root: Path, problems: list[Problem]) -> Marked | None:

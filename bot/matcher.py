@@ -29,7 +29,6 @@ from bot.phonetic import PhoneticRepair
 from bot.segment import Segmenter
 
 
-
 @dataclass(frozen=True)
 class Tuning:
     """Weights of the evidence and the refusal rules. Calibrated on tests/eval/dev.yaml
@@ -97,7 +96,11 @@ class Matcher:
             *(w for cues in lexicon.aspects.values() for w in cues),
         ]
         self.segmenter = Segmenter(terms)
-        vocabulary = [*keywords, *lexicon.synonyms, *(v for vs in lexicon.synonyms.values() for v in vs)]
+        vocabulary = [
+            *keywords,
+            *lexicon.synonyms,
+            *(v for vs in lexicon.synonyms.values() for v in vs),
+        ]
         self.normalizer = Normalizer(lexicon, PhoneticRepair(vocabulary, self.segmenter.frequency))
         self._stop = set(lexicon.stopwords)
 
@@ -194,9 +197,13 @@ class Matcher:
         if not asked:
             asked = {"what", "other"}  # a topic named with no question about it: what is it
         aspect = np.array([100.0 if a in asked else 0.0 for a in self._aspect_of])
-        own = np.array([100.0 if p is not None and p.search(text) else 0.0 for p in self._intent_words])
+        own = np.array(
+            [100.0 if p is not None and p.search(text) else 0.0 for p in self._intent_words]
+        )
         w = self.tuning
-        return w.fuzzy * fuzzy + w.words * words + w.topic * topic + w.aspect * aspect + w.intent * own
+        return (
+            w.fuzzy * fuzzy + w.words * words + w.topic * topic + w.aspect * aspect + w.intent * own
+        )
 
     def _verdict(self, normal: Normalized, candidates: tuple[Candidate, ...]) -> Verdict:
         if self._out_of_scope is not None and self._out_of_scope.search(normal.surface):

@@ -16,8 +16,8 @@ from bot.phonetic import PhoneticRepair
 
 _T2S = opencc.OpenCC("t2s")
 _KEEP_CATEGORIES = ("L", "N", "Zs")
-_DECIMAL = re.compile(r"(?<=\d)[.．](?=\d)")
 _SPACES = re.compile(r"\s+")
+_MAX_PASSES = 4
 MAX_CHARS = 600  # longer messages are answered with a request to shorten them
 
 
@@ -46,13 +46,16 @@ def sanitize(raw: str) -> str:
     private-use code points, emoji and symbols; full-width forms become half-width."""
     raw = raw.encode("utf-8", "replace").decode("utf-8")  # lone surrogates -> '?'
     text = unicodedata.normalize("NFKC", raw)
-    text = _DECIMAL.sub("\x00", text)  # protect 8.9 through the punctuation pass
     out = []
-    for ch in text:
-        if ch == "\x00":
-            out.append(".")
-        elif ch == "%" or unicodedata.category(ch).startswith(_KEEP_CATEGORIES):
+    last = len(text) - 1
+    for i, ch in enumerate(text):
+        category = unicodedata.category(ch)
+        if ch == "%" or category.startswith(_KEEP_CATEGORIES):
             out.append(ch)
+        elif ch == "." and 0 < i < last and text[i - 1].isdigit() and text[i + 1].isdigit():
+            out.append(ch)  # 8.9
+        elif category == "Cf":
+            continue  # zero-width and direction marks: not even a space
         else:
             out.append(" ")  # punctuation, emoji, symbols, control characters
     return _SPACES.sub(" ", "".join(out)).strip()
@@ -93,9 +96,7 @@ class Normalizer:
         only_social = _alternation(
             [*social, *(f.lower() for f in lexicon.fillers), *lexicon.stopwords]
         )
-        self._only_social = (
-            re.compile(rf"(?:{only_social.pattern}|\s)+") if only_social else None
-        )
+        self._only_social = re.compile(rf"(?:{only_social.pattern}|\s)+") if only_social else None
         self._social_word = _alternation(social)
 
     def __call__(self, raw: str) -> Normalized:
@@ -112,10 +113,21 @@ class Normalizer:
         surface = text
         text = self._phonetic.from_pinyin(text)
         text = self._phonetic.fix_homophones(text)
-        if self._pattern is not None:
-            text = self._pattern.sub(lambda m: self._replace[m.group(0)], text)
+        text = self._words(text)
         text = _SPACES.sub(" ", text).strip()
         return Normalized(text, Kind.TEXT if text else Kind.EMPTY, len(text), surface)
+
+    def _words(self, text: str) -> str:
+        """Dialect and everyday words -> the booklet's, until nothing changes (立卡户 ->
+        建档立卡户 -> 建档立卡), so that normalizing twice gives the same text."""
+        if self._pattern is None:
+            return text
+        for _ in range(_MAX_PASSES):
+            replaced = self._pattern.sub(lambda m: self._replace[m.group(0)], text)
+            if replaced == text:
+                break
+            text = replaced
+        return text
 
     def _social_kind(self, text: str) -> Kind | None:
         """GREETING or THANKS when the message is nothing but such words."""

@@ -80,8 +80,8 @@ class PhoneticRepair:
             return None  # a real word of its own (事业 is not a typo of 失业)
         for key in _keys(window):
             target = self._by_sound.get(key)
-            if target is None:
-                continue
+            if target is None or len(target) != len(window):
+                continue  # "xian" is 先 and 西安: only same-length words are typos
             wrong = [b for a, b in zip(target, window, strict=True) if a != b]
             # a typo swaps one or two rare characters; 是/能/有 are words, not typos
             if len(wrong) <= 2 and all(self._frequency(ch) < _COMMON_CHAR for ch in wrong):

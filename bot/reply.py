@@ -94,9 +94,7 @@ class Composer:
             title=intent.title,
             score=score,
             source=self.booklet.cite(intent),
-            follow_ups=tuple(
-                Option(i, self.booklet.intents[i].title) for i in intent.follow_ups
-            ),
+            follow_ups=tuple(Option(i, self.booklet.intents[i].title) for i in intent.follow_ups),
         )
 
     def decline(self, question: str, text: str, reason: str, match: Match | None) -> Reply:

@@ -33,4 +33,4 @@ class Segmenter:
 
     def frequency(self, word: str) -> int:
         """How common `word` is in the general dictionary (0 when unknown)."""
-        return self._base.get(word, 0)
+        return int(self._base.get(word, 0))

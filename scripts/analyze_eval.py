@@ -43,9 +43,13 @@ def main() -> None:
 
     print("right scores  p0 p5 p10 p25 p50:", q(right_scores))
     print("wrong scores  p0 p5 p10 p25 p50:", q(wrong_scores))
-    print("oos scores  p50 p75 p90 p95 max:", " ".join(
-        f"{sorted(oos_scores)[int(p * (len(oos_scores) - 1))]:.0f}"
-        for p in (0.5, 0.75, 0.9, 0.95, 1.0)))
+    print(
+        "oos scores  p50 p75 p90 p95 max:",
+        " ".join(
+            f"{sorted(oos_scores)[int(p * (len(oos_scores) - 1))]:.0f}"
+            for p in (0.5, 0.75, 0.9, 0.95, 1.0)
+        ),
+    )
 
 
 if __name__ == "__main__":

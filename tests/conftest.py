@@ -1,0 +1,55 @@
+"""Shared fixtures: the real engine (built once), named booklet fixtures, the CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+from bot.settings import DEFAULT_POLICIES, PROJECT_ROOT
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BOOKLETS = FIXTURES / "booklets"
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    """The engine on the real booklet, built once for the whole run."""
+    return Engine.from_folder(DEFAULT_POLICIES)
+
+
+@pytest.fixture
+def booklet_dir(tmp_path: Path) -> Callable[[str], Path]:
+    """A named booklet fixture: the valid one, with the named fixture's files on top."""
+
+    def make(name: str) -> Path:
+        target = tmp_path / "policies"
+        shutil.copytree(BOOKLETS / "valid", target)
+        if name != "valid":
+            shutil.copytree(BOOKLETS / name, target, dirs_exist_ok=True)
+            (target / "expected.yaml").unlink(missing_ok=True)
+        return target
+
+    return make
+
+
+def run_cli(
+    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """Run `policybot` as a person would, in a fresh process."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin if stdin is not None else b"",
+        capture_output=True,
+        cwd=PROJECT_ROOT,
+        env=full_env,
+        timeout=120,
+        check=False,
+    )

@@ -1,0 +1,75 @@
+"""The `policybot` command line, exactly as GUIDE.md fixes it, run as a real process."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import run_cli
+
+
+def test_ask_prints_what_a_person_reads() -> None:
+    done = run_cli("ask", "俺爹八十了，闺女交的孝善钱公家添多少")
+    out = done.stdout.decode()
+    assert done.returncode == 0, done.stderr.decode()
+    assert "10%–20%" in out and "来源：" in out
+
+
+def test_ask_json_one_object_per_question_in_order() -> None:
+    questions = ["孝善养老是什么", "今天天气怎么样", "邻里互助有什么好处"]
+    done = run_cli("ask", "--json", *questions)
+    lines = done.stdout.decode().splitlines()
+    assert done.returncode == 0
+    assert len(lines) == 3
+    objects = [json.loads(line) for line in lines]
+    assert [o["question"] for o in objects] == questions
+    assert [o["matched"] for o in objects] == [True, False, True]
+    assert objects[0]["intent"] == "xiaoshan.what" and objects[0]["topic"] == "xiaoshan"
+    assert objects[2]["intent"].startswith("linli.")
+
+
+def test_ask_reads_stdin_one_question_per_line() -> None:
+    done = run_cli("ask", "--json", stdin="孝善养老是什么\n\n危房改造 对象\n".encode())
+    objects = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    assert [o["question"] for o in objects] == ["孝善养老是什么", "", "危房改造 对象"]
+    assert objects[1]["matched"] is False
+    assert objects[2]["intent"] == "weifang.who"
+
+
+def test_ask_survives_binary_stdin() -> None:
+    done = run_cli("ask", "--json", stdin=b"\xff\xfe\x00\x81garbage\n\xe5\xad\x9d\xe5\x96\x84\n")
+    assert done.returncode == 0, done.stderr.decode()
+    assert len(done.stdout.decode().splitlines()) == 2
+    assert b"Traceback" not in done.stderr
+
+
+def test_check_valid_and_broken(booklet_dir: Callable[[str], Path]) -> None:
+    ok = run_cli("check")
+    assert ok.returncode == 0 and "ok:" in ok.stdout.decode()
+    bad = run_cli("check", str(booklet_dir("dangling_follow_up")))
+    assert bad.returncode == 1
+    assert "topics/xiaoshan.yaml:23:" in bad.stderr.decode()
+
+
+def test_refuses_to_start_on_an_invalid_booklet(booklet_dir: Callable[[str], Path]) -> None:
+    done = run_cli("ask", "孝善", env={"POLICYBOT_POLICIES": str(booklet_dir("duplicate_id"))})
+    assert done.returncode == 1
+    assert "not valid" in done.stderr.decode() and done.stdout == b""
+
+
+def test_bad_setting_is_one_clear_line() -> None:
+    done = run_cli("ask", "孝善", env={"POLICYBOT_PORT": "eighty"})
+    err = done.stderr.decode().strip()
+    assert done.returncode == 2
+    assert len(err.splitlines()) == 1 and "POLICYBOT_PORT" in err
+
+
+def test_eval_passes_on_its_sets_and_fails_below_threshold(tmp_path: Path) -> None:
+    ok = run_cli("eval")
+    assert ok.returncode == 0, ok.stdout.decode() + ok.stderr.decode()
+    assert "in-scope answered" in ok.stdout.decode()
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text("- {q: 孝善养老是什么, intent: linli.what, kind: household}\n", "utf-8")
+    bad = run_cli("eval", str(wrong))
+    assert bad.returncode == 1

@@ -1,0 +1,91 @@
+"""Questions a person asks -> the intent that answers them, or an honest refusal."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine
+
+# (question, expected intent). Written for these tests, not copied from the booklet.
+ANSWERED = [
+    ("俺爹八十了，闺女交的孝善钱公家添多少", "xiaoshan.amount"),
+    ("孝善养老", "xiaoshan.what"),
+    ("孝善养老 对象", "xiaoshan.who"),
+    ("邻里互助有什么好处", "linli.what"),
+    ("116元的补充保险要俺自己掏钱不", "buchong.cost"),
+    ("一站式结算从啥时候开始的", "jiesuan.what"),
+    ("危房改造 对象", "weifang.who"),
+    ("扶贫贷款利息谁出", "xindai.interest"),
+    ("脱贫了低保还给不给", "tuopin.dibao"),
+    ("土地托管 对象", "tuoguan.who"),
+    ("俺家的帮扶干部电话多少", "bangfu.helper"),
+]
+
+
+@pytest.mark.parametrize(("question", "intent"), ANSWERED)
+def test_answers_with_the_right_intent(engine: Engine, question: str, intent: str) -> None:
+    reply = engine.ask(question)
+    assert reply.matched, reply.answer
+    assert reply.intent == intent
+    assert reply.source, "every answer names its source"
+    assert 0 <= reply.score <= 100
+
+
+def test_the_done_when_question(engine: Engine) -> None:
+    reply = engine.ask("俺爹八十了，闺女交的孝善钱公家添多少")
+    assert "10%–20%" in reply.answer
+    assert "枣庄日报" in reply.source
+    assert reply.follow_ups, "an answer offers what to ask next"
+
+
+REFUSED = [
+    "孩子上大学的助学贷款咋办",  # shares 贷款 with 小额信贷
+    "养老院一个月收多少钱",  # shares 养老 with 孝善养老
+    "宠物狗打疫苗去哪",  # not 畜禽代养
+    "今天天气怎么样",
+    "asdfghjkl",
+]
+
+
+@pytest.mark.parametrize("question", REFUSED)
+def test_refuses_what_the_booklet_does_not_cover(engine: Engine, question: str) -> None:
+    reply = engine.ask(question)
+    assert not reply.matched
+    assert reply.intent is None
+    assert "村扶贫专干" in reply.answer, "a refusal points to a person who knows"
+
+
+def test_greeting_gets_the_menu(engine: Engine) -> None:
+    reply = engine.ask("你好")
+    assert reply.matched and reply.intent == "help.greeting"
+    assert "孝善养老" in reply.answer
+
+
+def test_thanks(engine: Engine) -> None:
+    assert engine.ask("谢谢啊").intent == "help.thanks"
+
+
+def test_unsure_offers_suggestions(engine: Engine) -> None:
+    found = [engine.ask(q) for q in ("保险", "结对", "补贴")]
+    unsure = [r for r in found if r.reason == "unsure"]
+    assert unsure, [r.reason for r in found]
+    for reply in unsure:
+        assert not reply.matched
+        assert 1 <= len(reply.suggestions) <= 3
+        assert all(s.title for s in reply.suggestions)
+
+
+def test_json_object_has_exactly_the_contract_keys(engine: Engine) -> None:
+    for question in ("孝善养老是什么", "今天天气怎么样"):
+        data = engine.ask(question).to_json()
+        assert list(data) == [
+            "question", "matched", "intent", "topic", "title",
+            "score", "answer", "source", "suggestions",
+        ]  # fmt: skip
+        assert isinstance(data["score"], float)
+
+
+def test_titles_match_their_own_intent(engine: Engine) -> None:
+    for intent in engine.booklet.intents.values():
+        reply = engine.ask(intent.title)
+        assert reply.intent == intent.id, (intent.title, reply.intent, reply.reason)

@@ -1,0 +1,48 @@
+"""Settings: defaults, parsing, one clear line for a bad value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import DEFAULT_POLICIES, SettingError, load_settings
+
+
+def test_defaults() -> None:
+    s = load_settings({})
+    assert s.telegram_token is None
+    assert s.telegram_base_url == "https://api.telegram.org/bot"
+    assert (s.host, s.port) == ("127.0.0.1", 8080)
+    assert s.policies == DEFAULT_POLICIES and s.cadres == frozenset()
+
+
+def test_values(tmp_path: Path) -> None:
+    s = load_settings(
+        {
+            "POLICYBOT_PORT": "9000",
+            "POLICYBOT_CADRES": "12, 34;56",
+            "POLICYBOT_POLICIES": str(tmp_path),
+            "TELEGRAM_BOT_TOKEN": "123:abc",
+        }
+    )
+    assert s.port == 9000 and s.cadres == {12, 34, 56}
+    assert s.policies == tmp_path and s.telegram_token == "123:abc"
+
+
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [
+        ({"POLICYBOT_PORT": "99999"}, "POLICYBOT_PORT"),
+        ({"POLICYBOT_PORT": "http"}, "POLICYBOT_PORT"),
+        ({"POLICYBOT_CADRES": "alice"}, "POLICYBOT_CADRES"),
+        ({"POLICYBOT_POLICIES": "/no/such/folder"}, "POLICYBOT_POLICIES"),
+        ({"TELEGRAM_API_BASE_URL": "ftp://x"}, "TELEGRAM_API_BASE_URL"),
+        ({"TELEGRAM_WEBHOOK_URL": "https://example.org/hook"}, "TELEGRAM_WEBHOOK_SECRET"),
+    ],
+)
+def test_bad_value_names_the_setting(env: dict[str, str], name: str) -> None:
+    with pytest.raises(SettingError) as caught:
+        load_settings(env)
+    message = str(caught.value)
+    assert message.startswith(name) and "\n" not in message
