@@ -24,6 +24,15 @@ def _not_blank(value: str) -> str:
     return value
 
 
+def _numbers_as_text(value: object) -> object:
+    """A keyword written as a bare number (116, 8.9) means the text of that number."""
+    if isinstance(value, list):
+        return [
+            str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v for v in value
+        ]
+    return value
+
+
 class Source(_Strict):
     """Where a fact comes from, with the place and year it holds for."""
 
@@ -63,6 +72,11 @@ class Intent(_Strict):
             _not_blank(example)
         return value
 
+    @field_validator("keywords", mode="before")
+    @classmethod
+    def _numbers_are_words(cls, value: object) -> object:
+        return _numbers_as_text(value)
+
     @field_validator("answer", "title")
     @classmethod
     def _text_not_blank(cls, value: str) -> str:
@@ -78,6 +92,11 @@ class Topic(_Strict):
     summary: str = Field(min_length=1)
     keywords: list[str] = Field(min_length=1)
     intents: list[Intent] = Field(min_length=1)
+
+    @field_validator("keywords", mode="before")
+    @classmethod
+    def _numbers_are_words(cls, value: object) -> object:
+        return _numbers_as_text(value)
 
     @field_validator("topic")
     @classmethod
@@ -113,6 +132,7 @@ class Scope(_Strict):
     """policies/scope.yaml: words that mark a question the booklet does not cover."""
 
     out_of_scope: list[str] = Field(default_factory=list)
+    domain: list[str] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)

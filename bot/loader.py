@@ -118,8 +118,13 @@ def _example_key(text: str) -> str:
 
 
 def _cross_check(
-    topics: list[tuple[Topic, Marked, str]], meta: Meta | None, problems: list[Problem]
+    topics: list[tuple[Topic, Marked, str]],
+    meta: Meta | None,
+    problems: list[Problem],
+    broken_ids: set[str],
 ) -> None:
+    """Checks across files. `broken_ids` are intent ids of files that failed on their
+    own: pointing to them is not reported again."""
     intent_at: dict[str, tuple[str, int]] = {}
     example_at: dict[str, tuple[str, str, int]] = {}
     for topic, marked, file in topics:
@@ -201,6 +206,8 @@ def _cross_check(
     for topic, marked, file in topics:
         for n, intent in enumerate(topic.intents):
             for f, target in enumerate(intent.follow_ups):
+                if target in broken_ids and target not in intent_at:
+                    continue
                 if target not in intent_at or target == intent.id:
                     problems.append(
                         Problem(
@@ -272,6 +279,7 @@ def check_booklet(folder: Path) -> tuple[Booklet | None, list[Problem]]:
             Problem(_rel(topic_dir, folder), 1, "no topic files", "add topics/<topic>.yaml")
         )
     topics: list[tuple[Topic, Marked, str]] = []
+    broken_ids: set[str] = set()
     for path in files:
         marked = _read(path, folder, problems)
         if marked is None:
@@ -279,10 +287,21 @@ def check_booklet(folder: Path) -> tuple[Booklet | None, list[Problem]]:
         topic = _validate(Topic, marked, _rel(path, folder), problems)
         if topic is not None:
             topics.append((topic, marked, _rel(path, folder)))
-    _cross_check(topics, meta, problems)
+        else:
+            broken_ids.update(_raw_intent_ids(marked.data))
+    _cross_check(topics, meta, problems, broken_ids)
     if problems or meta is None:
         return None, problems
     return Booklet.build(meta, [t for t, _, _ in topics], lexicon, scope), []
+
+
+def _raw_intent_ids(data: object) -> set[str]:
+    """The intent ids a file that failed validation meant to define (best effort)."""
+    if not isinstance(data, dict) or not isinstance(data.get("intents"), list):
+        return set()
+    return {
+        i["id"] for i in data["intents"] if isinstance(i, dict) and isinstance(i.get("id"), str)
+    }
 
 
 def _rel(path: Path, folder: Path) -> str:
