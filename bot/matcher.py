@@ -45,6 +45,8 @@ class Tuning:
 
 
 _AGE = re.compile(r"\d+岁")
+LONG_MESSAGE = 30  # characters: longer messages are also compared clause by clause
+MAX_CLAUSES = 8  # the last clauses of a long message, where the question usually is
 
 
 class Verdict(Enum):
@@ -91,14 +93,16 @@ class Matcher:
         self.tuning = tuning or Tuning()
         lexicon = booklet.lexicon
         keywords = [k for t in booklet.topics for k in t.keywords]
-        keywords += [k for t in booklet.topics for i in t.intents for k in i.keywords]
+        phrases = [k for t in booklet.topics for i in t.intents for k in i.keywords]
         terms = [
             *keywords,
+            *phrases,
             *lexicon.synonyms,
             *lexicon.dialect,
             *(w for cues in lexicon.aspects.values() for w in cues),
         ]
         self.segmenter = Segmenter(terms)
+        # sound-alike repair only ever yields terms, never phrases such as 怎么贷
         vocabulary = [
             *keywords,
             *lexicon.synonyms,
@@ -206,8 +210,8 @@ class Matcher:
 
     def features(self, text: str, tokens: list[str]) -> dict[str, np.ndarray]:
         """Each kind of evidence for every intent, 0-100."""
-        query = " ".join(tokens)
-        fuzzy_rows = process.cdist([query], self._rows, scorer=fuzz.token_set_ratio)[0]
+        queries = [" ".join(tokens), *self._clauses(text)]
+        fuzzy_rows = process.cdist(queries, self._rows, scorer=fuzz.token_set_ratio).max(axis=0)
         fuzzy = np.maximum.reduceat(fuzzy_rows, self._starts).astype(np.float64)
 
         words = np.zeros(len(self.intents))
@@ -238,6 +242,15 @@ class Matcher:
             [100.0 if p is not None and p.search(text) else 0.0 for p in self._intent_words]
         )
         return {"fuzzy": fuzzy, "words": words, "topic": topic, "aspect": aspect, "intent": own}
+
+    def _clauses(self, text: str) -> list[str]:
+        """For a long message, its parts (two clauses at a time): the question inside a
+        story is compared on its own, not drowned by the story."""
+        parts = text.split(" ")
+        if len(text) < LONG_MESSAGE or len(parts) < 2:
+            return []
+        pairs = [" ".join(parts[i : i + 2]) for i in range(len(parts) - 1)]
+        return [" ".join(t) for t in map(self.tokens, pairs[-MAX_CLAUSES:]) if t]
 
     def _verdict(self, normal: Normalized, candidates: tuple[Candidate, ...]) -> Verdict:
         if self._out_of_scope is not None and self._out_of_scope.search(normal.surface):

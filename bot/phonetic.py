@@ -78,13 +78,18 @@ class PhoneticRepair:
     def _sound_match(self, window: str) -> str | None:
         if self._frequency(window) >= _COMMON_WORD:
             return None  # a real word of its own (事业 is not a typo of 失业)
-        for key in _keys(window):
-            target = self._by_sound.get(key)
+        # a typo is a wrong character picked for the right pinyin: the character's
+        # usual reading counts, not its rare ones (么 is "me", not "yao")
+        key = "".join((readings(ch) or (ch,))[0] for ch in window)
+        for target in (self._by_sound.get(key),):
             if target is None or len(target) != len(window):
                 continue  # "xian" is 先 and 西安: only same-length words are typos
             wrong = [b for a, b in zip(target, window, strict=True) if a != b]
-            # a typo swaps one or two rare characters; 是/能/有 are words, not typos
-            if len(wrong) <= 2 and all(self._frequency(ch) < _COMMON_CHAR for ch in wrong):
+            # a typo swaps one or two characters; in a two-character window a very
+            # common character (是, 能, 有) is a word of its own, not a typo
+            if len(wrong) > 2:
+                continue
+            if len(window) > 2 or all(self._frequency(ch) < _COMMON_CHAR for ch in wrong):
                 return target
         return None
 
