@@ -1,6 +1,6 @@
 """Developer aid: search the matcher's weights and refusal rules on the DEV set only.
 
-Usage: python scripts/tune.py tests/eval/dev.yaml
+Usage: python tools/tune.py tests/eval/dev.yaml
 The held-out set (tests/eval/holdout.yaml) is never used here; it measures the result.
 """
 

@@ -1,6 +1,6 @@
 """Developer aid: how often the top-ranked intent is right, and score distributions.
 
-Usage: python scripts/analyze_eval.py tests/eval/dev.yaml
+Usage: python tools/analyze_eval.py tests/eval/dev.yaml
 """
 
 from __future__ import annotations
