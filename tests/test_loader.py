@@ -69,3 +69,41 @@ def test_empty_topic_file_is_a_problem(booklet_dir: Callable[[str], Path]) -> No
     booklet, problems = check_booklet(folder)
     assert booklet is None
     assert any(p.file.endswith("topics/empty.yaml") for p in problems)
+
+
+def test_a_broken_file_does_not_cascade_into_other_files(
+    booklet_dir: Callable[[str], Path],
+) -> None:
+    folder = booklet_dir("valid")
+    other = folder / "topics" / "other.yaml"
+    other.write_text(
+        (folder / "topics" / "xiaoshan.yaml")
+        .read_text(encoding="utf-8")
+        .replace("topic: xiaoshan", "topic: other")
+        .replace("xiaoshan.", "other.")
+        .replace("孝善", "邻里")
+        .replace("order: 1", "order: broken"),  # this file fails on its own
+        encoding="utf-8",
+    )
+    main = folder / "topics" / "xiaoshan.yaml"
+    main.write_text(
+        main.read_text(encoding="utf-8").replace(
+            "follow_ups: [xiaoshan.amount]", "follow_ups: [other.amount]"
+        ),
+        encoding="utf-8",
+    )
+    _, problems = check_booklet(folder)
+    assert [p.file for p in problems] == ["policies/topics/other.yaml"], problems
+
+
+def test_numbers_are_accepted_as_keywords(booklet_dir: Callable[[str], Path]) -> None:
+    folder = booklet_dir("valid")
+    path = folder / "topics" / "xiaoshan.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "keywords: [孝善, 孝善养老]", "keywords: [孝善, 116]"
+        ),
+        encoding="utf-8",
+    )
+    booklet = load_booklet(folder)
+    assert booklet.topics[0].keywords == ["孝善", "116"]
