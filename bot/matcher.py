@@ -216,7 +216,7 @@ class Matcher:
 
         words = np.zeros(len(self.intents))
         total = 0.0
-        for token in set(tokens):
+        for token in dict.fromkeys(tokens):  # each word once, in a fixed order
             weight = self._idf.get(token, self._unknown_idf)
             total += weight
             for k in self._intents_with.get(token, ()):

@@ -88,10 +88,13 @@ class Normalizer:
         social = {w.lower(): Kind.GREETING for w in lexicon.greetings}
         social.update({w.lower(): Kind.THANKS for w in lexicon.thanks})
         self._social = social
-        # inside a real question only the longer greetings are dropped ("你好，…")
-        for word in social:
-            if len(word) >= 2 and not word.isascii():
-                self._replace.setdefault(word, " ")
+        # "你好，…" and "…，谢谢": dropped at the start and the end of a real question only,
+        # so that 身体不好的 keeps its 好的
+        greetings = _alternation(w.lower() for w in lexicon.greetings)
+        thanks = _alternation(w.lower() for w in lexicon.thanks)
+        # (a separator must follow: 在不在名单里 asks about the list, it greets nobody)
+        self._leading = re.compile(rf"^(?:(?:{greetings.pattern})\s+)+") if greetings else None
+        self._trailing = re.compile(rf"(?:\s+(?:{thanks.pattern}))+$") if thanks else None
         self._pattern = _alternation(self._replace)
         only_social = _alternation(
             [*social, *(f.lower() for f in lexicon.fillers), *lexicon.stopwords]
@@ -109,6 +112,9 @@ class Normalizer:
         kind = self._social_kind(text)
         if kind is not None:
             return Normalized("", kind, len(text))
+        for edge in (self._leading, self._trailing):
+            if edge is not None:
+                text = edge.sub(" ", text).strip()
         text = arabize(text)
         surface = text
         text = self._phonetic.from_pinyin(text)

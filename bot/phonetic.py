@@ -6,16 +6,14 @@ cannot invent a topic the booklet does not have.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from pypinyin import Style, pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _LATIN_RUN = re.compile(r"[a-z]+(?: +[a-z]+)*")
-_MAX_READINGS = 16  # combinations of heteronym readings tried for one window
 _COMMON_WORD = 5  # a window this frequent in the general dictionary is a word, not a typo
 _COMMON_CHAR = 30_000  # characters this frequent (是, 能, 有, 号) are never typos
 
@@ -27,11 +25,14 @@ def readings(ch: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found[0])) if found and found[0] else ()
 
 
-def _keys(word: str) -> list[str]:
-    """Every toneless spelling of a word (one per combination of readings), joined."""
-    options = [readings(ch) or (ch,) for ch in word]
-    combos = itertools.islice(itertools.product(*options), _MAX_READINGS)
-    return ["".join(c) for c in combos]
+def usual(word: str) -> str:
+    """A word spelt with each character's usual reading: how a typo is typed."""
+    return "".join((readings(ch) or (ch,))[0] for ch in word)
+
+
+def _keys(word: str) -> set[str]:
+    """How a booklet term is spelt: in context (银行 = yinhang) and by usual readings."""
+    return {"".join(lazy_pinyin(word, style=Style.NORMAL, errors="ignore")), usual(word)}
 
 
 class PhoneticRepair:
@@ -80,8 +81,7 @@ class PhoneticRepair:
             return None  # a real word of its own (事业 is not a typo of 失业)
         # a typo is a wrong character picked for the right pinyin: the character's
         # usual reading counts, not its rare ones (么 is "me", not "yao")
-        key = "".join((readings(ch) or (ch,))[0] for ch in window)
-        for target in (self._by_sound.get(key),):
+        for target in (self._by_sound.get(usual(window)),):
             if target is None or len(target) != len(window):
                 continue  # "xian" is 先 and 西安: only same-length words are typos
             wrong = [b for a, b in zip(target, window, strict=True) if a != b]

@@ -71,3 +71,18 @@ def test_normalization_is_idempotent_on_examples(engine: Engine) -> None:
         for example in intent.examples:
             once = normalize(example).text
             assert normalize(once).text == once, example
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("身体不好的能参加吗", "身体不好的"),  # 好的 is thanks only at the end
+        ("在不在名单里", "在不在名单里"),  # not a greeting here
+        ("出利息谁出", "出利息"),  # no repair through a rare reading (列 as "li")
+        ("一共借了多少", "一共借了"),
+        ("你好，孝善养老是啥，谢谢", "孝善养老是什么"),
+    ],
+)
+def test_words_keep_their_meaning(engine: Engine, raw: str, expected: str) -> None:
+    text = engine.matcher.normalizer(raw).text
+    assert expected in text and (raw != "你好，孝善养老是啥，谢谢" or "你好" not in text)
