@@ -35,16 +35,19 @@ class Tuning:
     only; tests/eval/holdout.yaml is kept apart to measure the result honestly."""
 
     fuzzy: float = 0.40
-    words: float = 0.20
-    topic: float = 0.15
+    words: float = 0.30
+    topic: float = 0.20
     aspect: float = 0.05
     intent: float = 0.10
     threshold: float = 42.0  # below this the bot does not answer
     margin: float = 3.0  # best and runner-up of another topic closer than this: ask which
     fuzzy_without_domain: float = 80.0  # no booklet word at all: needs a very close example
+    focus_weight: float = 0.4  # a long message: share of the score from its question part
+    focus_floor: float = 25.0  # the answer must be supported by the question part itself
 
 
 _AGE = re.compile(r"\d+岁")
+_ASKS = re.compile(r"吗|呢|么|多少|怎么|什么|谁|哪|能不能|是不是|有没有|行不行|(?:不|没|没有)$")
 LONG_MESSAGE = 30  # characters: longer messages are also compared clause by clause
 MAX_CLAUSES = 8  # the last clauses of a long message, where the question usually is
 
@@ -57,6 +60,17 @@ class Verdict(Enum):
     OFF_TOPIC = "off_topic"  # shares no word with the booklet
     UNSURE = "unsure"  # too low, or two topics too close
     NOT_TEXT = "not_text"  # empty, greeting, thanks, too long: see Normalized.kind
+
+
+Features = dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The features of a question for every intent; `focus` for a long message's question."""
+
+    whole: Features
+    focus: Features | None
 
 
 @dataclass(frozen=True)
@@ -188,15 +202,47 @@ class Matcher:
         tokens = self.tokens(text)
         if not tokens:
             return Match(Verdict.OFF_TOPIC, normal, ())
-        scores = self._scores(text, tokens)
+        return self.decide(normal, self.evidence(text, tokens))
+
+    def evidence(self, text: str, tokens: list[str]) -> Evidence:
+        """All the evidence about a question: of the whole and, when long, of its question."""
+        return Evidence(self.features(text, tokens), self._focus_features(text))
+
+    def decide(self, normal: Normalized, evidence: Evidence) -> Match:
+        """Weigh the evidence with the current tuning and decide (pure)."""
+        scores = self.combine(evidence.whole)
+        focus_scores = None
+        if evidence.focus is not None:
+            focus_scores = self.combine(evidence.focus)
+            w = self.tuning.focus_weight
+            scores = (1 - w) * scores + w * focus_scores
         order = np.argsort(-scores, kind="stable")[:5]
         candidates = tuple(Candidate(self.intents[k], round(float(scores[k]), 1)) for k in order)
-        return Match(self._verdict(normal, candidates), normal, candidates)
+        verdict = self._verdict(normal, candidates)
+        if (
+            verdict is Verdict.MATCHED
+            and focus_scores is not None
+            and focus_scores[order[0]] < self.tuning.focus_floor
+        ):
+            verdict = Verdict.UNSURE  # the story mentions a topic; the question is elsewhere
+        return Match(verdict, normal, candidates)
 
-    def _scores(self, text: str, tokens: list[str]) -> np.ndarray:
-        return self.combine(self.features(text, tokens))
+    def _focus_features(self, text: str) -> Features | None:
+        """In a long message, the scores of its question part alone: the clause that
+        asks (吗, 怎么, 多少, 谁 …) and the clause before it."""
+        parts = text.split(" ")
+        if len(text) < LONG_MESSAGE or len(parts) < 3:
+            return None
+        asking = [i for i, part in enumerate(parts) if _ASKS.search(part)]
+        end = asking[-1] if asking else len(parts) - 1
+        focus = " ".join(parts[max(0, end - 1) : end + 1])
+        tokens = self.tokens(focus)
+        if not tokens:
+            zero = np.zeros(len(self.intents))
+            return {name: zero for name in ("fuzzy", "words", "topic", "aspect", "intent")}
+        return self.features(focus, tokens)
 
-    def combine(self, features: dict[str, np.ndarray]) -> np.ndarray:
+    def combine(self, features: Features) -> np.ndarray:
         """One score per intent, 0-100: the weighted evidence."""
         w = self.tuning
         total = w.fuzzy + w.words + w.topic + w.aspect + w.intent
@@ -208,7 +254,7 @@ class Matcher:
             + w.intent * features["intent"]
         ) / total
 
-    def features(self, text: str, tokens: list[str]) -> dict[str, np.ndarray]:
+    def features(self, text: str, tokens: list[str]) -> Features:
         """Each kind of evidence for every intent, 0-100."""
         queries = [" ".join(tokens), *self._clauses(text)]
         fuzzy_rows = process.cdist(queries, self._rows, scorer=fuzz.token_set_ratio).max(axis=0)

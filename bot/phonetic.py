@@ -49,23 +49,27 @@ class PhoneticRepair:
         # a sound shared by two booklet words is ambiguous: leave such typos alone
         self._by_sound = {k: next(iter(v)) for k, v in by_sound.items() if len(v) == 1}
         self._lengths = sorted({len(w) for w in self._vocab}, reverse=True)
+        ordered = sorted(self._vocab, key=lambda w: (-len(w), w))
+        self._exact = re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
     def fix_homophones(self, text: str) -> str:
         """Replace unknown Han words that sound exactly like a booklet term."""
         return _HAN.sub(lambda m: self._fix_run(m.group(0)), text)
 
     def _fix_run(self, run: str) -> str:
+        # booklet terms already spelt right are kept whole: 能报孝善 must not become
+        # 能报销善 through the window 报孝 that straddles 孝善
+        # (a window may contain a term whole, as 孝善养劳 contains 孝善, but not cut one)
+        spans = [m.span() for m in self._exact.finditer(run)] if self._exact else []
         out: list[str] = []
         i = 0
         while i < len(run):
             for size in self._lengths:
                 window = run[i : i + size]
-                if len(window) < size:
+                if len(window) < size or any(
+                    a < i + size and i < b and not (i <= a and b <= i + size) for a, b in spans
+                ):
                     continue
-                if window in self._vocab:
-                    out.append(window)
-                    i += size
-                    break
                 target = self._sound_match(window)
                 if target is not None:
                     out.append(target)

@@ -65,11 +65,20 @@ def test_bad_setting_is_one_clear_line() -> None:
     assert len(err.splitlines()) == 1 and "POLICYBOT_PORT" in err
 
 
-def test_eval_passes_on_its_sets_and_fails_below_threshold(tmp_path: Path) -> None:
-    ok = run_cli("eval")
-    assert ok.returncode == 0, ok.stdout.decode() + ok.stderr.decode()
-    assert "in-scope answered" in ok.stdout.decode()
+def test_eval_prints_figures_and_passes_on_the_dev_set(tmp_path: Path) -> None:
+    ok = run_cli("eval", "tests/eval/dev.yaml")
+    out = ok.stdout.decode()
+    assert ok.returncode == 0, out + ok.stderr.decode()
+    for part in (
+        "in-scope answered",
+        "out-of-scope refused",
+        "by kind:",
+        "by intent",
+        "confusions",
+    ):
+        assert part in out
     wrong = tmp_path / "wrong.yaml"
     wrong.write_text("- {q: 孝善养老是什么, intent: linli.what, kind: household}\n", "utf-8")
     bad = run_cli("eval", str(wrong))
     assert bad.returncode == 1
+    assert "linli.what -> xiaoshan.what: 1" in bad.stdout.decode()
