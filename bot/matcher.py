@@ -47,7 +47,9 @@ class Tuning:
 
 
 _AGE = re.compile(r"\d+岁")
-_ASKS = re.compile(r"吗|呢|么|多少|怎么|什么|谁|哪|能不能|是不是|有没有|行不行|(?:不|没|没有)$")
+_ASKS = re.compile(
+    r"吗|呢|么|啥|咋|多少|怎么|什么|谁|哪|能不能|是不是|有没有|行不行|(?:不|没|没有)$"
+)
 LONG_MESSAGE = 30  # characters: longer messages are also compared clause by clause
 MAX_CLAUSES = 8  # the last clauses of a long message, where the question usually is
 
@@ -71,6 +73,7 @@ class Evidence:
 
     whole: Features
     focus: Features | None
+    asked: str  # the text checked for subjects the booklet does not cover
 
 
 @dataclass(frozen=True)
@@ -202,11 +205,16 @@ class Matcher:
         tokens = self.tokens(text)
         if not tokens:
             return Match(Verdict.OFF_TOPIC, normal, ())
-        return self.decide(normal, self.evidence(text, tokens))
+        return self.decide(normal, self.evidence(text, tokens, normal.surface))
 
-    def evidence(self, text: str, tokens: list[str]) -> Evidence:
+    def evidence(self, text: str, tokens: list[str], surface: str = "") -> Evidence:
         """All the evidence about a question: of the whole and, when long, of its question."""
-        return Evidence(self.features(text, tokens), self._focus_features(text))
+        focus = self._focus(text)
+        return Evidence(
+            self.features(text, tokens),
+            self._focus_features(focus) if focus is not None else None,
+            self._focus(surface) or surface,
+        )
 
     def decide(self, normal: Normalized, evidence: Evidence) -> Match:
         """Weigh the evidence with the current tuning and decide (pure)."""
@@ -218,7 +226,7 @@ class Matcher:
             scores = (1 - w) * scores + w * focus_scores
         order = np.argsort(-scores, kind="stable")[:5]
         candidates = tuple(Candidate(self.intents[k], round(float(scores[k]), 1)) for k in order)
-        verdict = self._verdict(normal, candidates)
+        verdict = self._verdict(normal, candidates, evidence.asked)
         if (
             verdict is Verdict.MATCHED
             and focus_scores is not None
@@ -227,15 +235,18 @@ class Matcher:
             verdict = Verdict.UNSURE  # the story mentions a topic; the question is elsewhere
         return Match(verdict, normal, candidates)
 
-    def _focus_features(self, text: str) -> Features | None:
-        """In a long message, the scores of its question part alone: the clause that
-        asks (吗, 怎么, 多少, 谁 …) and the clause before it."""
+    @staticmethod
+    def _focus(text: str) -> str | None:
+        """In a long message, its question part: the last clause that asks (吗, 怎么,
+        多少, 谁 …) and the clause before it. None for a short message."""
         parts = text.split(" ")
         if len(text) < LONG_MESSAGE or len(parts) < 3:
             return None
         asking = [i for i, part in enumerate(parts) if _ASKS.search(part)]
         end = asking[-1] if asking else len(parts) - 1
-        focus = " ".join(parts[max(0, end - 1) : end + 1])
+        return " ".join(parts[max(0, end - 1) : end + 1])
+
+    def _focus_features(self, focus: str) -> Features:
         tokens = self.tokens(focus)
         if not tokens:
             zero = np.zeros(len(self.intents))
@@ -298,8 +309,10 @@ class Matcher:
         pairs = [" ".join(parts[i : i + 2]) for i in range(len(parts) - 1)]
         return [" ".join(t) for t in map(self.tokens, pairs[-MAX_CLAUSES:]) if t]
 
-    def _verdict(self, normal: Normalized, candidates: tuple[Candidate, ...]) -> Verdict:
-        if self._out_of_scope is not None and self._out_of_scope.search(normal.surface):
+    def _verdict(
+        self, normal: Normalized, candidates: tuple[Candidate, ...], asked: str
+    ) -> Verdict:
+        if self._out_of_scope is not None and self._out_of_scope.search(asked):
             return Verdict.OUT_OF_SCOPE
         best = candidates[0]
         if self._domain is None or not self._domain.search(normal.text):

@@ -38,6 +38,34 @@ def test_the_done_when_question(engine: Engine) -> None:
     assert reply.follow_ups, "an answer offers what to ask next"
 
 
+LONG_ANSWERED = [
+    (
+        "俺家是贫困户，前些日子下了好几天大雨，后墙塌了一块，俺和老伴七十多了没处住，"
+        "听人说公家给修房子，这危房改造到底能补多少钱？",
+        "weifang.amount",
+    ),
+    (
+        "俺是替俺爹问的，他七十六了，俺在外地打工，每个月给他打三百块钱，"
+        "听说交孝善资金公家还给添一些，能添多少啊？",
+        "xiaoshan.amount",
+    ),
+]
+
+
+@pytest.mark.parametrize(("question", "intent"), LONG_ANSWERED)
+def test_the_question_inside_a_long_message(engine: Engine, question: str, intent: str) -> None:
+    reply = engine.ask(question)
+    assert reply.matched and reply.intent == intent
+
+
+def test_a_story_full_of_booklet_words_asking_something_else(engine: Engine) -> None:
+    reply = engine.ask(
+        "俺家是建档立卡贫困户，老伴去年住院报销了不少，帮扶干部也常来。"
+        "这几天俺家那头老黄牛不吃草了，肚子胀得老大，该喂点啥药？"
+    )
+    assert not reply.matched
+
+
 REFUSED = [
     "孩子上大学的助学贷款咋办",  # shares 贷款 with 小额信贷
     "养老院一个月收多少钱",  # shares 养老 with 孝善养老

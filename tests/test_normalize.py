@@ -86,3 +86,12 @@ def test_normalization_is_idempotent_on_examples(engine: Engine) -> None:
 def test_words_keep_their_meaning(engine: Engine, raw: str, expected: str) -> None:
     text = engine.matcher.normalizer(raw).text
     assert expected in text and (raw != "你好，孝善养老是啥，谢谢" or "你好" not in text)
+
+
+def test_typo_repair_never_cuts_a_correct_term(engine: Engine) -> None:
+    text = engine.matcher.normalizer("俺娘才六十五，能报孝善不？").text
+    assert "孝善" in text and "报销" not in text
+
+
+def test_a_term_with_a_typo_inside_is_repaired(engine: Engine) -> None:
+    assert "孝善养老" in engine.matcher.normalizer("孝善养劳咋办").text

@@ -25,7 +25,7 @@ def main() -> None:
             normal = matcher.normalizer(item.q)
             tokens = matcher.tokens(normal.text) if normal.kind is Kind.TEXT else []
             if tokens:  # greetings and empties do not depend on the weights
-                cached.append((item, normal, matcher.evidence(normal.text, tokens)))
+                cached.append((item, normal, matcher.evidence(normal.text, tokens, normal.surface)))
     results = []
     grid = itertools.product(
         (0.4, 0.5), (0.2, 0.3), (0.1, 0.15, 0.2), (0.05, 0.1), (0.1, 0.15),
