@@ -125,7 +125,16 @@ class Matcher:
             *lexicon.synonyms,
             *(v for vs in lexicon.synonyms.values() for v in vs),
         ]
-        self.normalizer = Normalizer(lexicon, PhoneticRepair(vocabulary, self.segmenter.frequency))
+        spoken = {
+            w
+            for t in booklet.topics
+            for i in t.intents
+            for text in (i.title, *i.examples)
+            for w in self.segmenter.words(text)
+        }
+        self.normalizer = Normalizer(
+            lexicon, PhoneticRepair(vocabulary, self.segmenter.frequency, spoken)
+        )
         self._stop = set(lexicon.stopwords)
 
         # topic keywords, in the booklet's words, each weighted by how much it belongs

@@ -14,6 +14,7 @@ from pypinyin import Style, lazy_pinyin, pinyin
 
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _LATIN_RUN = re.compile(r"[a-z]+(?: +[a-z]+)*")
+_MIXED = re.compile(r"([a-z]+)([\u4e00-\u9fff]+)")
 _COMMON_WORD = 5  # a window this frequent in the general dictionary is a word, not a typo
 _COMMON_CHAR = 30_000  # characters this frequent (是, 能, 有, 号) are never typos
 
@@ -38,8 +39,15 @@ def _keys(word: str) -> set[str]:
 class PhoneticRepair:
     """Repairs words that sound like a booklet term but are spelt otherwise."""
 
-    def __init__(self, vocabulary: Iterable[str], frequency: Callable[[str], int]) -> None:
-        """`frequency` tells how common a word or character is in ordinary text."""
+    def __init__(
+        self,
+        vocabulary: Iterable[str],
+        frequency: Callable[[str], int],
+        spoken: Iterable[str] = (),
+    ) -> None:
+        """`vocabulary`: the booklet's terms, the only words a typo is repaired into.
+        `spoken`: every word the booklet uses; pinyin typed on purpose may spell any of
+        them ("jiedui帮扶" → 结对帮扶). `frequency`: how common a word is in ordinary text."""
         self._vocab = {w for w in vocabulary if 2 <= len(w) <= 6 and _HAN.fullmatch(w)}
         self._frequency = frequency
         by_sound: dict[str, set[str]] = {}
@@ -49,6 +57,12 @@ class PhoneticRepair:
         # a sound shared by two booklet words is ambiguous: leave such typos alone
         self._by_sound = {k: next(iter(v)) for k, v in by_sound.items() if len(v) == 1}
         self._lengths = sorted({len(w) for w in self._vocab}, reverse=True)
+        by_spelling: dict[str, set[str]] = {}
+        for word in {w for w in spoken if 2 <= len(w) <= 6 and _HAN.fullmatch(w)}:
+            for key in _keys(word):
+                by_spelling.setdefault(key, set()).add(word)
+        self._by_spelling = {k: min(v) for k, v in by_spelling.items() if len(v) == 1}
+        self._by_spelling.update(self._by_sound)  # a booklet term wins
         ordered = sorted(self._vocab, key=lambda w: (-len(w), w))
         self._exact = re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
@@ -98,8 +112,18 @@ class PhoneticRepair:
         return None
 
     def from_pinyin(self, text: str) -> str:
-        """Turn runs of Latin letters that spell a booklet term in pinyin into that term."""
+        """Turn runs of Latin letters that spell a booklet word in pinyin into that word;
+        also when the word's last characters follow in Chinese (jiedui帮扶 → 结对帮扶)."""
+        text = _MIXED.sub(self._mixed, text)
         return _LATIN_RUN.sub(lambda m: self._latin(m.group(0)), text)
+
+    def _mixed(self, match: re.Match[str]) -> str:
+        latin, han = match.group(1), match.group(2)
+        for k in range(min(len(han), 4), 0, -1):
+            target = self._by_spelling.get(latin + usual(han[:k]))
+            if target is not None:
+                return target + han[k:]
+        return match.group(0)
 
     def _latin(self, run: str) -> str:
         words = run.split(" ")
@@ -107,7 +131,7 @@ class PhoneticRepair:
         i = 0
         while i < len(words):
             for j in range(len(words), i, -1):
-                target = self._by_sound.get("".join(words[i:j]))
+                target = self._by_spelling.get("".join(words[i:j]))
                 if target is not None:
                     out.append(target)
                     i = j

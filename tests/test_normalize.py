@@ -35,6 +35,8 @@ def test_sanitize(raw: str, expected: str) -> None:
         ("危方改造咋申请", "危房改造怎么申请"),
         ("linli huzhu 咋参加", "邻里互助"),  # pinyin input
         ("xiaoshanyanglao", "孝善养老"),
+        ("jiedui帮扶 啥意思", "结对帮扶"),  # pinyin joined to the Chinese after it
+        ("yiwai险管不管", "意外险"),
         ("一站式结算", "一站式结算"),  # a canonical term is not expanded twice
     ],
 )
