@@ -65,11 +65,19 @@ class Report:
     confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
     misses: list[tuple[str, str, str, float]] = field(default_factory=list)
     unknown_labels: set[str] = field(default_factory=set)
+    same_as_example: int = 0  # in-scope questions equal to a booklet example once normalized
 
 
 def evaluate(engine: Engine, items: Iterable[Item]) -> Report:
     """Ask every question and compare the reply with its label."""
     report = Report()
+    normalize = engine.matcher.normalizer
+    examples = {
+        normalize(text).text
+        for intent in engine.booklet.intents.values()
+        for text in (intent.title, *intent.examples)
+    }
+    examples.discard("")
     for item in items:
         reply = engine.ask(item.q)
         got = reply.intent if reply.matched else "(refused)"
@@ -84,6 +92,7 @@ def evaluate(engine: Engine, items: Iterable[Item]) -> Report:
             for label in (item.intent, *item.also):
                 if label not in engine.booklet.intents:
                     report.unknown_labels.add(label)
+            report.same_as_example += normalize(item.q).text in examples
             ok = reply.matched and reply.intent in (item.intent, *item.also)
             report.in_scope.add(ok)
             report.by_kind[item.kind].add(ok)
@@ -99,6 +108,9 @@ def format_report(report: Report, name: str, verbose: bool = False) -> str:
     """The report as a person reads it."""
     lines = [f"== {name}"]
     lines.append(f"in-scope answered with the right intent: {report.in_scope}")
+    lines.append(
+        f"  ({report.same_as_example} of them coincide with a booklet example once normalized)"
+    )
     lines.append(f"out-of-scope refused:                    {report.refusal}")
     lines.append(f"  of which hard negatives refused:       {report.hard_refusal}")
     lines.append("by kind:")
