@@ -1,7 +1,7 @@
 """Accuracy on labelled questions written apart from the booklet: the suite fails below these.
 
-dev*.yaml were used to develop and tune the matcher; final.yaml was measured once, at the
-end, and guards against regressions. The figures are in the README.
+dev*.yaml were used to develop and tune the matcher; final.yaml was written last, blind,
+and measured once after all tuning; it now guards against regressions. Figures: README.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ THRESHOLDS = {
     "dev.yaml": (0.95, 0.97),
     "dev2.yaml": (0.89, 0.94),
     "dev3.yaml": (0.90, 0.96),
+    "final.yaml": (0.95, 0.95),
 }
 
 
@@ -34,7 +35,7 @@ def test_accuracy(engine: Engine, name: str) -> None:
 
 
 def test_every_set_has_a_threshold() -> None:
-    assert {p.name for p in EVAL.glob("*.yaml")} <= set(THRESHOLDS) | {"final.yaml"}
+    assert {p.name for p in EVAL.glob("*.yaml")} == set(THRESHOLDS)
 
 
 def test_sets_are_apart_from_the_booklet(engine: Engine) -> None:
