@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 Aspect = Literal["what", "who", "amount", "apply", "contact", "stats", "kinds", "other"]
 
@@ -33,6 +33,10 @@ def _numbers_as_text(value: object) -> object:
     return value
 
 
+# a keyword written as a bare number (116, 337) is the text of that number
+Keywords = Annotated[list[str], BeforeValidator(_numbers_as_text)]
+
+
 class Source(_Strict):
     """Where a fact comes from, with the place and year it holds for."""
 
@@ -56,7 +60,7 @@ class Intent(_Strict):
     sources: list[str] = Field(min_length=1)
     as_of: str = Field(min_length=1)
     follow_ups: list[str] = Field(default_factory=list)
-    keywords: list[str] = Field(default_factory=list)  # words that point to this intent
+    keywords: Keywords = Field(default_factory=list)  # words that point to this intent
 
     @field_validator("id")
     @classmethod
@@ -72,11 +76,6 @@ class Intent(_Strict):
             _not_blank(example)
         return value
 
-    @field_validator("keywords", mode="before")
-    @classmethod
-    def _numbers_are_words(cls, value: object) -> object:
-        return _numbers_as_text(value)
-
     @field_validator("answer", "title")
     @classmethod
     def _text_not_blank(cls, value: str) -> str:
@@ -90,13 +89,8 @@ class Topic(_Strict):
     title: str = Field(min_length=1)
     order: int = 100
     summary: str = Field(min_length=1)
-    keywords: list[str] = Field(min_length=1)
+    keywords: Keywords = Field(min_length=1)
     intents: list[Intent] = Field(min_length=1)
-
-    @field_validator("keywords", mode="before")
-    @classmethod
-    def _numbers_are_words(cls, value: object) -> object:
-        return _numbers_as_text(value)
 
     @field_validator("topic")
     @classmethod
