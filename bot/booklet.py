@@ -11,6 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 Aspect = Literal["what", "who", "amount", "apply", "contact", "stats", "kinds", "other"]
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+MAX_ID = 40  # ids travel in Telegram's callback data (64 bytes) and inline result ids
 _INTENT_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 
 
@@ -67,6 +68,8 @@ class Intent(_Strict):
     def _id_shape(cls, value: str) -> str:
         if not _INTENT_ID.match(value):
             raise ValueError("an intent id looks like topic.name (lower-case letters, digits, _)")
+        if len(value) > MAX_ID:
+            raise ValueError(f"an intent id has at most {MAX_ID} characters")
         return value
 
     @field_validator("examples")

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
 import json
 import logging
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from bot.engine import Engine
 from bot.evaluation import evaluate, format_report, load_items
 from bot.loader import BookletInvalid, check_booklet, dump_problems
-from bot.settings import PROJECT_ROOT, SettingError, load_settings
+from bot.settings import PROJECT_ROOT, SettingError, Settings, load_settings
 
 log = logging.getLogger("policybot")
 
@@ -31,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer questions (from the arguments, or stdin)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     ask.add_argument("question", nargs="*", help="questions; none: read stdin, one per line")
+    serve = sub.add_parser("serve", help="HTTP server and web page; Telegram with a token")
+    serve.add_argument("--host", help="address to bind (default: POLICYBOT_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default: POLICYBOT_PORT or 8080)")
     check = sub.add_parser("check", help="validate the booklet")
     check.add_argument("dir", nargs="?", type=Path, help="booklet folder (default: settings)")
     ev = sub.add_parser("eval", help="score labelled questions")
@@ -118,7 +123,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if args.command == "ask":
         return _ask(engine, args.question, args.json)
+    if args.command == "serve":
+        return _serve(engine, settings, args)
     return _eval(engine, args.file, args)
+
+
+def _serve(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
+    # the channels live in handlers/; the core imports them only to start them
+    from handlers.serve import serve
+
+    if args.port is not None and not 0 < args.port < 65536:
+        print("policybot: --port must be between 1 and 65535", file=sys.stderr)
+        return 2
+    settings = replace(settings, host=args.host or settings.host, port=args.port or settings.port)
+    logging.getLogger().setLevel(logging.INFO)
+    try:
+        asyncio.run(serve(settings, engine))
+    except OSError as exc:
+        print(f"policybot: cannot serve on {settings.host}:{settings.port}: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

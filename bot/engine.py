@@ -7,8 +7,8 @@ from pathlib import Path
 
 from bot.booklet import Booklet
 from bot.loader import load_booklet
-from bot.matcher import Matcher
-from bot.reply import Composer, Reply
+from bot.matcher import Matcher, Verdict
+from bot.reply import SUGGESTION_FLOOR, Composer, Reply
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,29 @@ class Engine:
     def from_folder(cls, folder: Path) -> Engine:
         """Load, validate and index a booklet folder (raises BookletInvalid)."""
         return cls(load_booklet(folder))
+
+    def answer(self, intent_id: str) -> Reply | None:
+        """The booklet's answer to one intent, as when it is chosen from the menu."""
+        intent = self.booklet.intents.get(intent_id)
+        if intent is None:
+            return None
+        return self.composer.answer(intent.title, intent, 100.0, "menu")
+
+    def search(self, text: str, limit: int = 5) -> list[Reply]:
+        """The best answers for a few words (an officer's inline query), best first;
+        empty when nothing fits well enough to forward to a family."""
+        try:
+            match = self.matcher.match(text[:MAX_INPUT_CHARS])
+        except Exception:
+            log.exception("failed to search %d characters", len(text))
+            return []
+        if match.verdict in (Verdict.OUT_OF_SCOPE, Verdict.NOT_TEXT, Verdict.OFF_TOPIC):
+            return []
+        return [
+            self.composer.answer(text, c.intent, c.score, "search")
+            for c in match.candidates[:limit]
+            if c.score >= SUGGESTION_FLOOR and c.intent.id.split(".")[0] != "help"
+        ]
 
     def ask(self, question: object) -> Reply:
         """The reply to one question; never raises."""

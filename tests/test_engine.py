@@ -117,3 +117,16 @@ def test_titles_match_their_own_intent(engine: Engine) -> None:
     for intent in engine.booklet.intents.values():
         reply = engine.ask(intent.title)
         assert reply.intent == intent.id, (intent.title, reply.intent, reply.reason)
+
+
+def test_answer_by_intent_id(engine: Engine) -> None:
+    reply = engine.answer("linli.who")
+    assert reply is not None and reply.matched and reply.intent == "linli.who"
+    assert engine.answer("no.such") is None
+
+
+def test_search_for_an_officer(engine: Engine) -> None:
+    found = engine.search("孝善")
+    assert found and all(r.topic == "xiaoshan" for r in found[:3])
+    assert engine.search("今天天气怎么样") == []
+    assert engine.search("") == []

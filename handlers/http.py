@@ -1,0 +1,170 @@
+"""HTTP: the JSON API, the web chat page and the Telegram webhook (aiohttp)."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from bot.engine import Engine
+from handlers.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+WEB = Path(__file__).parent / "web"
+MAX_BODY = 16 * 1024  # bytes: a question is a few hundred at most
+SESSION_MAX = 128
+
+ENGINE = web.AppKey("engine", Engine)
+METRICS = web.AppKey("metrics", Metrics)
+TOPICS = web.AppKey("topics", bytes)
+
+_dumps = partial(json.dumps, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Telegram webhook mode: the secret Telegram sends back, and where updates go."""
+
+    secret: str
+    feed: Callable[[dict[str, Any]], Awaitable[None]]
+
+
+WEBHOOK = web.AppKey("webhook", Webhook)
+
+
+def error(status: int, message: str) -> web.Response:
+    """The one JSON error shape of the API."""
+    return web.json_response({"error": message}, status=status, dumps=_dumps)
+
+
+@web.middleware
+async def errors(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Every error as JSON; nothing a client sends can cause a 500."""
+    try:
+        return await handler(request)
+    except web.HTTPRequestEntityTooLarge:
+        return error(413, f"the body is too large (at most {MAX_BODY} bytes)")
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return error(exc.status, exc.reason)
+    except Exception:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return error(500, "internal error")
+
+
+async def ask(request: web.Request) -> web.Response:
+    """POST /api/ask {"text": "...", "session": "optional"} -> the answer object."""
+    body = await request.read()
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return error(400, 'the body must be JSON such as {"text": "孝善养老是什么"}')
+    if not isinstance(data, dict):
+        return error(400, 'the body must be a JSON object such as {"text": "..."}')
+    text = data.get("text")
+    if not isinstance(text, str):
+        return error(400, '"text" is required and must be a string')
+    session = data.get("session")
+    if session is not None and (not isinstance(session, str) or len(session) > SESSION_MAX):
+        return error(400, f'"session" must be a string of at most {SESSION_MAX} characters')
+    engine, metrics = request.app[ENGINE], request.app[METRICS]
+    started = time.perf_counter()
+    reply = engine.ask(text)
+    metrics.observe(reply, time.perf_counter() - started, "http")
+    return web.json_response(reply.to_json(), dumps=_dumps)
+
+
+def topics_json(engine: Engine) -> bytes:
+    """The booklet's topics and their intents, for menus (built once)."""
+    booklet = engine.booklet
+    data = {
+        "booklet": {"title": booklet.meta.title, "version": booklet.meta.version},
+        "topics": [
+            {
+                "topic": t.topic,
+                "title": t.title,
+                "summary": t.summary,
+                "intents": [
+                    {"intent": i.id, "title": i.title, "follow_ups": i.follow_ups}
+                    for i in t.intents
+                ],
+            }
+            for t in booklet.topics
+            if t.topic != "help"
+        ],
+    }
+    return _dumps(data).encode()
+
+
+async def topics(request: web.Request) -> web.Response:
+    """GET /api/topics."""
+    return web.Response(body=request.app[TOPICS], content_type="application/json")
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """GET /healthz."""
+    booklet = request.app[ENGINE].booklet
+    body = {"status": "ok", "booklet": {"version": booklet.meta.version,
+                                        "intents": len(booklet.intents)}}  # fmt: skip
+    return web.json_response(body, dumps=_dumps)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """GET /metrics in the Prometheus text format."""
+    return web.Response(
+        body=request.app[METRICS].render(), headers={"Content-Type": CONTENT_TYPE_LATEST}
+    )
+
+
+async def page(request: web.Request) -> web.FileResponse:
+    """GET / : the web chat page."""
+    return web.FileResponse(WEB / "index.html")
+
+
+async def telegram_webhook(request: web.Request) -> web.Response:
+    """POST /telegram/webhook: an update from Telegram, checked by its secret token."""
+    hook = request.app[WEBHOOK]
+    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+    if not hmac.compare_digest(given.encode(), hook.secret.encode()):
+        log.warning("webhook call with a missing or wrong secret token")
+        return error(403, "wrong or missing secret token")
+    try:
+        data = json.loads(await request.read())
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return error(400, "the update must be JSON")
+    if not isinstance(data, dict):
+        return error(400, "the update must be a JSON object")
+    await hook.feed(data)
+    return web.json_response({"ok": True})
+
+
+def make_app(engine: Engine, metrics_: Metrics | None = None,
+             webhook: Webhook | None = None) -> web.Application:  # fmt: skip
+    """The aiohttp application: API, page, metrics and, in webhook mode, the webhook."""
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[errors])
+    app[ENGINE] = engine
+    app[METRICS] = metrics_ or Metrics()
+    app[TOPICS] = topics_json(engine)
+    app.router.add_post("/api/ask", ask)
+    app.router.add_get("/api/topics", topics)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/", page)
+    app.router.add_static("/static/", WEB)
+    if webhook is not None:
+        app[WEBHOOK] = webhook
+        app.router.add_post("/telegram/webhook", telegram_webhook)
+    return app

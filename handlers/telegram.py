@@ -1,0 +1,331 @@
+"""Telegram (python-telegram-bot): thin handlers over the core, wired in one place."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import time
+from html import escape
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, InvalidToken, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.booklet import Topic
+from bot.engine import Engine
+from bot.reply import Reply
+from bot.settings import Settings
+from handlers.http import Webhook
+from handlers.metrics import Metrics
+from handlers.telegram_render import (
+    ANSWER,
+    MAX_MESSAGE,
+    MENU,
+    TOPIC,
+    html,
+    menu_keyboard,
+    reply_keyboard,
+    split,
+    topic_keyboard,
+)
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [
+    BotCommand("start", "开始，显示政策菜单"),
+    BotCommand("menu", "政策菜单"),
+    BotCommand("help", "怎么用"),
+]
+NOT_TEXT = (
+    "我只认得文字，看不了图片、语音、贴纸和文件。\n"
+    "请直接打字问，比如：“孝善养老怎么领？”，或者点下面的菜单。"
+)
+CHOOSE = "请选择您想了解的政策："
+RETRY_DELAYS = (2, 5, 10, 30, 60)  # seconds between attempts to reach Telegram at start-up
+MEDIA = (
+    filters.PHOTO
+    | filters.Sticker.ALL
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.VIDEO
+    | filters.VIDEO_NOTE
+    | filters.ANIMATION
+    | filters.LOCATION
+    | filters.CONTACT
+    | filters.Document.ALL
+)
+
+
+class TelegramBot:
+    """The bot's Telegram channel; its lifecycle is managed by hand in the server's loop."""
+
+    def __init__(self, settings: Settings, engine: Engine, metrics: Metrics) -> None:
+        assert settings.telegram_token
+        self.engine = engine
+        self.metrics = metrics
+        self.settings = settings
+        base = settings.telegram_base_url
+        file_base = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
+        self.application: Application[Any, Any, Any, Any, Any, Any] = (
+            ApplicationBuilder()
+            .token(settings.telegram_token)
+            .base_url(base)
+            .base_file_url(file_base)
+            .build()
+        )
+        self.ready = asyncio.Event()
+        self._starting: asyncio.Task[None] | None = None
+        self._wire()
+
+    @property
+    def webhook(self) -> Webhook | None:
+        """The webhook the HTTP server exposes, in webhook mode."""
+        if not self.settings.telegram_webhook_url or not self.settings.telegram_webhook_secret:
+            return None
+        return Webhook(self.settings.telegram_webhook_secret, self.feed)
+
+    def _wire(self) -> None:
+        app = self.application
+        app.add_handler(CommandHandler("start", self.start_command))
+        app.add_handler(CommandHandler("help", self.help_command))
+        app.add_handler(CommandHandler("menu", self.menu_command))
+        app.add_handler(CallbackQueryHandler(self.button))
+        app.add_handler(InlineQueryHandler(self.inline))
+        app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self.text))
+        app.add_handler(MessageHandler(MEDIA & filters.ChatType.PRIVATE, self.not_text))
+        app.add_error_handler(self.on_error)
+
+    # lifecycle ---------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Connect in the background: a Telegram outage must not stop the web page."""
+        self._starting = asyncio.create_task(self._connect(), name="telegram-start")
+
+    async def _connect(self) -> None:
+        delays = itertools.chain([0], RETRY_DELAYS, itertools.repeat(RETRY_DELAYS[-1]))
+        for attempt, delay in enumerate(delays, 1):
+            await asyncio.sleep(delay)
+            try:
+                await self.application.initialize()
+                break
+            except InvalidToken:
+                log.error("Telegram refused the token (TELEGRAM_BOT_TOKEN); the bot stays off")
+                return
+            except TelegramError as exc:
+                log.warning("cannot reach Telegram (attempt %d, retrying): %s", attempt, exc)
+        try:
+            await self.application.bot.set_my_commands(COMMANDS)
+        except TelegramError as exc:
+            log.warning("could not register the bot's commands: %s", exc)
+        await self.application.start()
+        if self.webhook is not None:
+            await self.application.bot.set_webhook(
+                self.settings.telegram_webhook_url or "",
+                secret_token=self.settings.telegram_webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+            log.warning("Telegram: webhook mode at %s", self.settings.telegram_webhook_url)
+        else:
+            assert self.application.updater is not None
+            await self.application.updater.start_polling(
+                poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
+            )
+            log.warning("Telegram: polling as @%s", self.application.bot.username)
+        self.ready.set()
+
+    async def stop(self) -> None:
+        """Stop taking updates, finish the replies in flight, close."""
+        if self._starting is not None and not self._starting.done():
+            self._starting.cancel()
+            await asyncio.gather(self._starting, return_exceptions=True)
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()  # waits for the handlers in flight
+        await app.shutdown()
+
+    async def feed(self, data: dict[str, Any]) -> None:
+        """An update that came by webhook."""
+        await self.application.update_queue.put(Update.de_json(data, self.application.bot))
+
+    # handlers ----------------------------------------------------------------
+
+    async def start_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/start: a warm greeting and the topic menu."""
+        await self._send_intent(update, "help.greeting", menu=True)
+
+    async def help_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/help: what the bot can answer, and the menu."""
+        await self._send_intent(update, "help.menu", menu=True)
+
+    async def menu_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/menu: the topic menu."""
+        if update.effective_message:
+            await update.effective_message.reply_text(
+                CHOOSE, reply_markup=menu_keyboard(self.engine.booklet)
+            )
+
+    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A menu, topic or answer button."""
+        query = update.callback_query
+        if query is None:
+            return
+        await query.answer()
+        data = query.data or ""
+        booklet = self.engine.booklet
+        if data == MENU:
+            await self._edit(query.message, CHOOSE, menu_keyboard(booklet))
+        elif data.startswith(TOPIC) and (topic := _topic(self.engine, data[len(TOPIC) :])):
+            text = f"<b>{escape(topic.title)}</b>\n{escape(topic.summary)}\n请选择您的问题："
+            await self._edit(query.message, text, topic_keyboard(topic))
+        elif data.startswith(ANSWER) and (reply := self.engine.answer(data[len(ANSWER) :])):
+            chat = update.effective_chat
+            if chat is not None:
+                await self._send(chat.id, reply, context)
+        else:  # a button from an older booklet
+            await self._edit(query.message, "这个按钮已经过期了。" + CHOOSE, menu_keyboard(booklet))
+
+    async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A question in free text (in groups: only when the bot is mentioned or replied to)."""
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        question: str | None = message.text
+        if message.chat.type != ChatType.PRIVATE:
+            question = self._addressed(message)
+        if question is None:
+            return
+        started = time.perf_counter()
+        reply = self.engine.ask(question)
+        self.metrics.observe(reply, time.perf_counter() - started, "telegram")
+        await self._send(message.chat_id, reply, context, reply_to=message.message_id)
+
+    async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Photos, stickers, voice, files: say kindly what the bot understands."""
+        if update.effective_message:
+            await update.effective_message.reply_text(
+                NOT_TEXT, reply_markup=menu_keyboard(self.engine.booklet)
+            )
+
+    async def inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """@bot 孝善 in any chat: answers an officer can forward to a family."""
+        query = update.inline_query
+        if query is None:
+            return
+        if query.query.strip():
+            replies = self.engine.search(query.query, limit=8)
+        else:
+            replies = [
+                r
+                for t in self.engine.booklet.topics
+                if t.topic != "help"
+                for r in [self.engine.answer(t.intents[0].id)]
+                if r is not None
+            ][:8]
+        results = [
+            InlineQueryResultArticle(
+                id=reply.intent or str(n),
+                title=reply.title or "",
+                description=reply.answer.split("\n", 1)[0][:100],
+                input_message_content=InputTextMessageContent(
+                    split(html(reply))[0], parse_mode=ParseMode.HTML
+                ),
+            )
+            for n, reply in enumerate(replies)
+        ]
+        await query.answer(results, cache_time=60)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """One error handler: log with the traceback, tell the person, keep their question."""
+        log.error("error while handling a Telegram update", exc_info=context.error)
+        if not isinstance(update, Update) or update.effective_message is None:
+            return
+        asked = update.effective_message.text or ""
+        text = "对不起，我这里出了点问题，没能回答。"
+        if asked:
+            text += f"\n您的问题是：“{asked[:200]}”，请再发一次。"
+        text += f"\n着急的话请问{self.engine.booklet.meta.ask_person}。"
+        try:
+            await update.effective_message.reply_text(text)
+        except TelegramError:
+            log.warning("could not tell the person about the error either")
+
+    # helpers -----------------------------------------------------------------
+
+    def _addressed(self, message: Message) -> str | None:
+        """In a group: the question if the bot is mentioned or replied to, else None."""
+        me = self.application.bot
+        text = message.text or ""
+        mention = f"@{me.username}" if me.username else None
+        replied = message.reply_to_message
+        if replied is not None and replied.from_user is not None and replied.from_user.id == me.id:
+            return text
+        if mention and mention.lower() in text.lower():
+            start = text.lower().index(mention.lower())
+            return (text[:start] + text[start + len(mention) :]).strip()
+        return None
+
+    async def _send_intent(self, update: Update, intent_id: str, menu: bool) -> None:
+        reply = self.engine.answer(intent_id)
+        message = update.effective_message
+        if message is None:
+            return
+        text = html(reply) if reply else CHOOSE
+        markup = menu_keyboard(self.engine.booklet) if menu else None
+        for n, chunk in enumerate(chunks := split(text)):
+            last = n == len(chunks) - 1
+            await message.reply_text(
+                chunk, parse_mode=ParseMode.HTML, reply_markup=markup if last else None
+            )
+
+    async def _send(
+        self,
+        chat_id: int,
+        reply: Reply,
+        context: ContextTypes.DEFAULT_TYPE,
+        reply_to: int | None = None,
+    ) -> None:
+        markup = reply_keyboard(reply)
+        chunks = split(html(reply), MAX_MESSAGE)
+        for n, chunk in enumerate(chunks):
+            last = n == len(chunks) - 1
+            await context.bot.send_message(
+                chat_id,
+                chunk,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup if last else None,
+                reply_to_message_id=reply_to if n == 0 else None,
+            )
+
+    async def _edit(self, message: object, text: str, markup: InlineKeyboardMarkup) -> None:
+        if not isinstance(message, Message):
+            return
+        try:
+            await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                raise
+
+
+def _topic(engine: Engine, topic_id: str) -> Topic | None:
+    return next((t for t in engine.booklet.topics if t.topic == topic_id), None)

@@ -1,0 +1,475 @@
+/* 扶贫政策小助手 — web chat page.
+ * Plain ES2019, no dependencies. Every piece of server text goes into the page
+ * through textContent (never innerHTML).
+ */
+(function () {
+  "use strict";
+
+  var SESSION_KEY = "policybot-session";
+  var ASK_TIMEOUT_MS = 25000;
+  var TEXT = {
+    pending: "正在查…",
+    networkError: "网络不好，没发出去，请再点一次发送。",
+    menuLoading: "正在加载菜单…",
+    menuFailed: "菜单没有加载出来，可能是网络不好。",
+    retry: "再试一次",
+    menuHeading: "请点您想了解的政策：",
+    questionsHeading: "请点您想问的问题：",
+    back: "« 返回菜单",
+    menu: "菜单",
+    followUps: "您还可以问：",
+    suggestions: "您是不是想问：",
+    sourcePrefix: "来源：",
+    bookletPrefix: "依据：《",
+    bookletSuffix: "》",
+    version: "资料版本："
+  };
+
+  var els = {};
+  var state = {
+    topics: [],          // topics from /api/topics
+    intents: {},         // intent id -> {intent, title, follow_ups, topic}
+    loaded: false,
+    loading: false,
+    busy: false,
+    session: null,
+    lastTopic: null      // topic id whose questions were last opened
+  };
+
+  /* ---------- small DOM helpers ---------- */
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function button(className, text) {
+    var b = el("button", className, text);
+    b.type = "button";
+    return b;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+
+  function str(value) {
+    return typeof value === "string" ? value : "";
+  }
+
+  /* Scroll the chat so that `node` is visible: the whole node if it fits
+   * (with what came before it above), otherwise its top, so reading starts
+   * at the beginning of a long answer. */
+  function reveal(node) {
+    var chat = els.chat;
+    if (!node || !chat) return;
+    var chatRect = chat.getBoundingClientRect();
+    var rect = node.getBoundingClientRect();
+    var top = rect.top - chatRect.top + chat.scrollTop - 8;
+    var bottom = rect.bottom - chatRect.top + chat.scrollTop + 8;
+    if (bottom - top <= chat.clientHeight) {
+      chat.scrollTop = Math.max(0, bottom - chat.clientHeight);
+    } else {
+      chat.scrollTop = Math.max(0, top);
+    }
+  }
+
+  function focusQuietly(node) {
+    if (!node) return;
+    try {
+      node.focus({ preventScroll: true });
+    } catch (e) {
+      node.focus();
+    }
+  }
+
+  function isTouch() {
+    return !!(window.matchMedia && window.matchMedia("(pointer: coarse)").matches);
+  }
+
+  /* ---------- session ---------- */
+
+  function newSessionId() {
+    var bytes = new Uint8Array(16);
+    var cryptoObj = window.crypto || window.msCrypto;
+    if (cryptoObj && cryptoObj.getRandomValues) {
+      cryptoObj.getRandomValues(bytes);
+    } else {
+      for (var i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+    }
+    var out = "";
+    for (var j = 0; j < bytes.length; j++) out += (bytes[j] + 256).toString(16).slice(1);
+    return out;
+  }
+
+  function sessionId() {
+    if (state.session) return state.session;
+    var id = null;
+    try {
+      id = window.localStorage.getItem(SESSION_KEY);
+    } catch (e) {
+      id = null;
+    }
+    if (!id || !/^[A-Za-z0-9_-]{8,128}$/.test(id)) {
+      id = newSessionId();
+      try {
+        window.localStorage.setItem(SESSION_KEY, id);
+      } catch (e) {
+        /* private mode or storage full: keep the id for this visit only */
+      }
+    }
+    state.session = id;
+    return id;
+  }
+
+  /* ---------- topics and the menu ---------- */
+
+  function indexTopics(data) {
+    var topics = data && Array.isArray(data.topics) ? data.topics : null;
+    if (!topics) throw new Error("bad topics data");
+    var intents = {};
+    var clean = [];
+    topics.forEach(function (t) {
+      if (!t || typeof t.topic !== "string") return;
+      var list = Array.isArray(t.intents) ? t.intents : [];
+      var items = [];
+      list.forEach(function (i) {
+        if (!i || typeof i.intent !== "string" || typeof i.title !== "string") return;
+        var item = {
+          intent: i.intent,
+          title: i.title,
+          follow_ups: Array.isArray(i.follow_ups) ? i.follow_ups.filter(function (f) {
+            return typeof f === "string";
+          }) : [],
+          topic: t.topic
+        };
+        intents[i.intent] = item;
+        items.push(item);
+      });
+      clean.push({ topic: t.topic, title: str(t.title) || t.topic, summary: str(t.summary), intents: items });
+    });
+    state.topics = clean;
+    state.intents = intents;
+
+    var booklet = data.booklet || {};
+    if (typeof booklet.title === "string" && booklet.title) {
+      els.booklet.textContent = TEXT.bookletPrefix + booklet.title + TEXT.bookletSuffix;
+    }
+    state.version = typeof booklet.version === "string" ? booklet.version : "";
+  }
+
+  function loadTopics() {
+    if (state.loading) return Promise.resolve();
+    state.loading = true;
+    renderMenuStatus(TEXT.menuLoading, false);
+    return fetch("/api/topics", { cache: "no-cache" })
+      .then(function (res) {
+        if (!res.ok) throw new Error("HTTP " + res.status);
+        return res.json();
+      })
+      .then(function (data) {
+        indexTopics(data);
+        state.loaded = true;
+        state.loading = false;
+        showTopics(false);
+      })
+      .catch(function (err) {
+        state.loading = false;
+        if (window.console) console.warn("topics:", err);
+        renderMenuStatus(TEXT.menuFailed, true);
+      });
+  }
+
+  function renderMenuStatus(message, withRetry) {
+    var menu = els.menu;
+    clear(menu);
+    menu.appendChild(el("p", "menu-status", message));
+    if (withRetry) {
+      var b = button("retry-button", TEXT.retry);
+      b.addEventListener("click", function () {
+        loadTopics();
+      });
+      menu.appendChild(b);
+    }
+  }
+
+  function showMenu() {
+    els.menu.hidden = false;
+  }
+
+  function hideMenu() {
+    els.menu.hidden = true;
+  }
+
+  /* The list of topics. `scroll` brings the menu into view. */
+  function showTopics(scroll) {
+    if (!state.loaded) {
+      showMenu();
+      if (scroll) reveal(els.menu);
+      loadTopics();
+      return;
+    }
+    var menu = els.menu;
+    clear(menu);
+    var heading = el("h2", "menu-heading", TEXT.menuHeading);
+    heading.tabIndex = -1;
+    menu.appendChild(heading);
+    var list = el("div", "topic-list");
+    var returnTo = null;
+    state.topics.forEach(function (t) {
+      var b = button("topic-button");
+      b.setAttribute("data-topic", t.topic);
+      b.appendChild(el("span", "topic-title", t.title));
+      if (t.summary) b.appendChild(el("span", "topic-summary", t.summary));
+      b.addEventListener("click", function () {
+        showQuestions(t.topic);
+      });
+      if (t.topic === state.lastTopic) returnTo = b;
+      list.appendChild(b);
+    });
+    menu.appendChild(list);
+    if (state.version) menu.appendChild(el("p", "menu-version", TEXT.version + state.version));
+    showMenu();
+    if (scroll) {
+      if (returnTo) {
+        reveal(returnTo);
+        focusQuietly(returnTo);
+      } else {
+        reveal(menu);
+        focusQuietly(heading);
+      }
+    }
+  }
+
+  /* One topic's questions, with the way back. */
+  function showQuestions(topicId) {
+    var topic = null;
+    state.topics.forEach(function (t) {
+      if (t.topic === topicId) topic = t;
+    });
+    if (!topic) return;
+    state.lastTopic = topicId;
+    var menu = els.menu;
+    clear(menu);
+    var heading = el("h2", "menu-heading topic-heading", topic.title);
+    heading.tabIndex = -1;
+    menu.appendChild(heading);
+    if (topic.summary) menu.appendChild(el("p", "topic-intro", topic.summary));
+    menu.appendChild(el("p", "menu-hint", TEXT.questionsHeading));
+    var list = el("div", "question-list");
+    topic.intents.forEach(function (i) {
+      var b = button("question-button", i.title);
+      b.setAttribute("data-intent", i.intent);
+      b.addEventListener("click", function () {
+        ask(i.title, "button");
+      });
+      list.appendChild(b);
+    });
+    menu.appendChild(list);
+    var back = button("back-button", TEXT.back);
+    back.id = "back-to-menu";
+    back.addEventListener("click", function () {
+      showTopics(true);
+    });
+    menu.appendChild(back);
+    showMenu();
+    reveal(menu);
+    focusQuietly(heading);
+  }
+
+  /* ---------- chat messages ---------- */
+
+  function addUserMessage(text) {
+    var node = el("div", "user-message", text);
+    els.messages.appendChild(node);
+    return node;
+  }
+
+  function addPending() {
+    var node = el("div", "pending", TEXT.pending);
+    node.setAttribute("role", "status");
+    els.messages.appendChild(node);
+    return node;
+  }
+
+  function menuButton() {
+    var b = button("menu-button", TEXT.menu);
+    b.addEventListener("click", function () {
+      showTopics(true);
+    });
+    return b;
+  }
+
+  function questionButtons(card, headingText, className, items) {
+    if (!items.length) return;
+    var group = el("div", "reply-group");
+    group.appendChild(el("p", "reply-heading", headingText));
+    items.forEach(function (item) {
+      var b = button(className, item.title);
+      if (item.intent) b.setAttribute("data-intent", item.intent);
+      b.addEventListener("click", function () {
+        ask(item.title, "button");
+      });
+      group.appendChild(b);
+    });
+    card.appendChild(group);
+  }
+
+  function addReply(data) {
+    var card = el("div", "bot-message");
+    var matched = data.matched === true;
+    var title = str(data.title);
+    if (matched && title) card.appendChild(el("p", "answer-title", title));
+    card.appendChild(el("div", "answer-text", str(data.answer)));
+    var source = str(data.source).trim();
+    if (source) card.appendChild(el("p", "answer-source", TEXT.sourcePrefix + source));
+
+    if (matched) {
+      var info = typeof data.intent === "string" ? state.intents[data.intent] : null;
+      var follow = [];
+      if (info) {
+        info.follow_ups.forEach(function (id) {
+          var f = state.intents[id];
+          if (f && id !== data.intent) follow.push({ intent: f.intent, title: f.title });
+        });
+      }
+      questionButtons(card, TEXT.followUps, "follow-up", follow);
+    } else {
+      var sugg = (Array.isArray(data.suggestions) ? data.suggestions : []).filter(function (s) {
+        return s && typeof s.title === "string" && s.title;
+      }).map(function (s) {
+        return { intent: typeof s.intent === "string" ? s.intent : "", title: s.title };
+      });
+      questionButtons(card, TEXT.suggestions, "suggestion", sugg);
+    }
+
+    var actions = el("div", "reply-actions");
+    actions.appendChild(menuButton());
+    card.appendChild(actions);
+    els.messages.appendChild(card);
+    return card;
+  }
+
+  function addError() {
+    var card = el("div", "bot-message error-message");
+    card.appendChild(el("div", "answer-text", TEXT.networkError));
+    els.messages.appendChild(card);
+    return card;
+  }
+
+  /* ---------- asking ---------- */
+
+  function postAsk(text) {
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = controller ? setTimeout(function () {
+      controller.abort();
+    }, ASK_TIMEOUT_MS) : null;
+    return fetch("/api/ask", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ text: text, session: sessionId() }),
+      signal: controller ? controller.signal : undefined
+    }).then(function (res) {
+      if (!res.ok) {
+        throw new Error("HTTP " + res.status);
+      }
+      return res.json();
+    }).then(function (data) {
+      if (!data || typeof data !== "object" || typeof data.answer !== "string") {
+        throw new Error("bad answer data");
+      }
+      return data;
+    }).finally(function () {
+      if (timer) clearTimeout(timer);
+    });
+  }
+
+  function setBusy(busy) {
+    state.busy = busy;
+    els.send.classList.toggle("busy", busy);
+    els.send.setAttribute("aria-busy", busy ? "true" : "false");
+  }
+
+  /* origin: "input" (typed) or "button" (a menu, follow-up or suggestion button) */
+  function ask(rawText, origin) {
+    var text = String(rawText || "").trim();
+    if (!text) {
+      if (origin === "input") focusQuietly(els.input);
+      return;
+    }
+    if (state.busy) return;
+    setBusy(true);
+    hideMenu();
+    if (origin === "input" && isTouch()) els.input.blur(); // let the keyboard go down to read
+    addUserMessage(text);
+    var pending = addPending();
+    reveal(pending);
+
+    postAsk(text).then(function (data) {
+      pending.parentNode && pending.parentNode.removeChild(pending);
+      if (origin === "input" && els.input.value.trim() === text) els.input.value = "";
+      var card = addReply(data);
+      if (data.matched === true && data.intent === "help.menu") showTopics(false);
+      reveal(card);
+      setBusy(false);
+    }, function (err) {
+      if (window.console) console.warn("ask:", err);
+      pending.parentNode && pending.parentNode.removeChild(pending);
+      // Keep the question in the box so one tap on 发送 sends it again.
+      if (!els.input.value.trim()) els.input.value = text;
+      var card = addError();
+      reveal(card);
+      setBusy(false);
+    });
+  }
+
+  /* ---------- height on browsers without dvh units ---------- */
+
+  function fixHeight() {
+    var supported = window.CSS && CSS.supports && CSS.supports("height", "100dvh");
+    if (supported) return;
+    var set = function () {
+      document.documentElement.style.setProperty("--app-height", window.innerHeight + "px");
+    };
+    set();
+    window.addEventListener("resize", set);
+  }
+
+  /* ---------- start ---------- */
+
+  function start() {
+    els.chat = document.getElementById("chat");
+    els.messages = document.getElementById("messages");
+    els.menu = document.getElementById("menu");
+    els.form = document.getElementById("ask-form");
+    els.input = document.getElementById("question");
+    els.send = document.getElementById("send");
+    els.booklet = document.getElementById("booklet");
+
+    fixHeight();
+    sessionId();
+
+    var composing = false;
+    els.input.addEventListener("compositionstart", function () {
+      composing = true;
+    });
+    els.input.addEventListener("compositionend", function () {
+      composing = false;
+    });
+    els.form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (composing) return; // Enter that only confirms a Chinese input-method word
+      ask(els.input.value, "input");
+    });
+
+    loadTopics();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

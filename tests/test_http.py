@@ -1,0 +1,106 @@
+"""The HTTP API with a real client against the real app (aiohttp_client)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from bot.engine import Engine
+from handlers.http import MAX_BODY, make_app
+
+Client = TestClient[Any, Any]
+MakeClient = Callable[[web.Application], Awaitable[Client]]
+
+
+@pytest.fixture
+async def client(engine: Engine, aiohttp_client: MakeClient) -> Client:
+    return await aiohttp_client(make_app(engine))
+
+
+def assert_error(data: object) -> None:
+    """The one JSON error shape."""
+    assert isinstance(data, dict) and list(data) == ["error"] and isinstance(data["error"], str)
+
+
+async def test_ask_answers_with_the_contract_object(client: Client) -> None:
+    resp = await client.post("/api/ask", json={"text": "邻里互助有什么好处", "session": "s1"})
+    assert resp.status == 200
+    data = await resp.json()
+    assert list(data) == ["question", "matched", "intent", "topic", "title", "score",
+                          "answer", "source", "suggestions"]  # fmt: skip
+    assert data["matched"] and data["intent"] == "linli.what" and data["source"]
+
+
+async def test_ask_refuses_kindly(client: Client) -> None:
+    data = await (await client.post("/api/ask", json={"text": "今天天气怎么样"})).json()
+    assert data["matched"] is False and data["intent"] is None and "村扶贫专干" in data["answer"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"not json", b"\xff\xfe", b"[1, 2]", b'"text"', b"{}", b'{"text": 5}',
+     b'{"text": null}', b'{"text": ["a"]}', b'{"text": "ok", "session": 7}',
+     b'{"text": "ok", "session": "' + b"x" * 200 + b'"}'],
+)  # fmt: skip
+async def test_bad_requests_are_400(client: Client, body: bytes) -> None:
+    resp = await client.post("/api/ask", data=body)
+    assert resp.status == 400
+    assert_error(await resp.json())
+
+
+async def test_too_large_is_413(client: Client) -> None:
+    resp = await client.post("/api/ask", data=b'{"text": "' + b"a" * MAX_BODY + b'"}')
+    assert resp.status == 413
+    assert_error(await resp.json())
+
+
+async def test_wrong_method_and_unknown_route(client: Client) -> None:
+    resp = await client.get("/api/ask")
+    assert resp.status == 405
+    assert_error(await resp.json())
+    resp = await client.get("/nowhere")
+    assert resp.status == 404
+    assert_error(await resp.json())
+    resp = await client.post("/telegram/webhook", json={})
+    assert resp.status in (404, 405), "no webhook route outside webhook mode"
+
+
+async def test_topics_for_menus(client: Client, engine: Engine) -> None:
+    data = await (await client.get("/api/topics")).json()
+    assert data["booklet"]["version"] == engine.booklet.meta.version
+    topics = {t["topic"]: t for t in data["topics"]}
+    assert "help" not in topics and "xiaoshan" in topics
+    amount = next(i for i in topics["xiaoshan"]["intents"] if i["intent"] == "xiaoshan.amount")
+    assert amount["title"] and isinstance(amount["follow_ups"], list)
+
+
+async def test_healthz(client: Client, engine: Engine) -> None:
+    data = await (await client.get("/healthz")).json()
+    assert data == {"status": "ok", "booklet": {"version": engine.booklet.meta.version,
+                                                "intents": len(engine.booklet.intents)}}  # fmt: skip
+
+
+async def test_metrics_count_answers_refusals_topics_and_latency(client: Client) -> None:
+    await client.post("/api/ask", json={"text": "孝善养老是什么"})
+    await client.post("/api/ask", json={"text": "今天天气怎么样"})
+    resp = await client.get("/metrics")
+    assert resp.status == 200 and resp.headers["Content-Type"].startswith("text/plain")
+    text = await resp.text()
+    assert 'policybot_questions_answered_total{channel="http"} 1.0' in text
+    assert 'policybot_questions_refused_total{channel="http",reason="out_of_scope"} 1.0' in text
+    assert 'policybot_topic_questions_total{topic="xiaoshan"} 1.0' in text
+    assert 'policybot_answer_seconds_count{channel="http"} 2.0' in text
+
+
+async def test_the_page_and_its_files(client: Client) -> None:
+    resp = await client.get("/")
+    assert resp.status == 200 and "text/html" in resp.headers["Content-Type"]
+    page = await resp.text()
+    assert "/static/app.js" in page and "/static/style.css" in page
+    assert "http://" not in page and "https://" not in page, "no external assets"
+    for name in ("app.js", "style.css"):
+        assert (await client.get(f"/static/{name}")).status == 200

@@ -1,0 +1,143 @@
+"""Telegram like a user: the real PTB Application polling a fake Bot API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.engine import Engine
+from bot.settings import load_settings
+from handlers.metrics import Metrics
+from handlers.telegram import TelegramBot
+from handlers.telegram_render import MAX_CALLBACK
+from tests.helpers.fake_telegram import USERNAME, FakeTelegram
+
+
+@pytest.fixture
+async def telegram(engine: Engine) -> AsyncIterator[tuple[FakeTelegram, TelegramBot]]:
+    async with FakeTelegram() as fake:
+        settings = dataclasses.replace(
+            load_settings({}), telegram_token=fake.token, telegram_base_url=fake.base_url
+        )
+        bot = TelegramBot(settings, engine, Metrics())
+        await bot.start()
+        await asyncio.wait_for(bot.ready.wait(), timeout=10)
+        try:
+            yield fake, bot
+        finally:
+            await bot.stop()
+
+
+def _buttons(call_params: dict[str, object]) -> list[tuple[str, str]]:
+    markup = call_params.get("reply_markup")
+    assert isinstance(markup, dict)
+    return [(b["text"], b["callback_data"]) for row in markup["inline_keyboard"] for b in row]
+
+
+async def test_start_registers_commands_and_shows_the_menu(
+    telegram: tuple[FakeTelegram, TelegramBot],
+) -> None:
+    fake, _ = telegram
+    commands = (await fake.wait_for("setMyCommands"))[0].params["commands"]
+    assert {c["command"] for c in commands} == {"start", "menu", "help"}
+    fake.text("/start")
+    sent = (await fake.wait_for("sendMessage"))[0].params
+    assert "您好" in sent["text"] and sent["parse_mode"] == "HTML"
+    buttons = _buttons(sent)
+    assert ("孝善养老", "t:xiaoshan") in buttons and len(buttons) >= 15
+
+
+async def test_menu_to_topic_to_answer(telegram: tuple[FakeTelegram, TelegramBot]) -> None:
+    fake, _ = telegram
+    fake.button("t:xiaoshan")
+    edited = (await fake.wait_for("editMessageText"))[0].params
+    assert "孝善养老" in edited["text"]
+    assert ("« 返回菜单", "m") in _buttons(edited)
+    intent_button = next(d for t, d in _buttons(edited) if d == "a:xiaoshan.amount")
+    fake.button(intent_button)
+    answer = (await fake.wait_for("sendMessage"))[0].params
+    assert "10%–20%" in answer["text"] and "来源：" in answer["text"]
+    buttons = _buttons(answer)
+    assert ("🏠 菜单", "m") in buttons and ("« 返回", "t:xiaoshan") in buttons
+    assert any(d.startswith("a:") for _, d in buttons), "follow-up questions as buttons"
+    fake.button("m")
+    menu = (await fake.wait_for("editMessageText", 2))[1].params
+    assert ("邻里互助", "t:linli") in _buttons(menu)
+    assert len(await fake.wait_for("answerCallbackQuery", 3)) == 3
+
+
+async def test_free_text_question(telegram: tuple[FakeTelegram, TelegramBot]) -> None:
+    fake, bot = telegram
+    fake.text("邻里互助有什么好处")
+    sent = (await fake.wait_for("sendMessage"))[0].params
+    assert "<b>邻里互助是什么？有什么好处？</b>" in sent["text"]
+    assert "410万" in sent["text"]
+    assert b'policybot_questions_answered_total{channel="telegram"} 1.0' in bot.metrics.render()
+
+
+async def test_unsure_question_gets_suggestion_buttons(
+    telegram: tuple[FakeTelegram, TelegramBot],
+) -> None:
+    fake, _ = telegram
+    fake.text("保险")
+    sent = (await fake.wait_for("sendMessage"))[0].params
+    assert "您是不是想问" in sent["text"]
+    answers = [d for _, d in _buttons(sent) if d.startswith("a:")]
+    assert 1 <= len(answers) <= 3
+
+
+async def test_out_of_scope_says_so_and_shows_menu(
+    telegram: tuple[FakeTelegram, TelegramBot],
+) -> None:
+    fake, _ = telegram
+    fake.text("孩子上大学的助学贷款咋办")
+    sent = (await fake.wait_for("sendMessage"))[0].params
+    assert "村扶贫专干" in sent["text"]
+    assert ("🏠 菜单", "m") in _buttons(sent)
+
+
+async def test_inline_query_lists_answers(telegram: tuple[FakeTelegram, TelegramBot]) -> None:
+    fake, _ = telegram
+    fake.inline("孝善")
+    results = (await fake.wait_for("answerInlineQuery"))[0].params["results"]
+    assert results and all(r["type"] == "article" for r in results)
+    assert results[0]["id"].startswith("xiaoshan.")
+    assert results[0]["input_message_content"]["parse_mode"] == "HTML"
+
+
+async def test_sticker_gets_a_polite_reply(telegram: tuple[FakeTelegram, TelegramBot]) -> None:
+    fake, _ = telegram
+    fake.sticker()
+    sent = (await fake.wait_for("sendMessage"))[0].params
+    assert "只认得文字" in sent["text"]
+
+
+async def test_in_groups_only_when_addressed(telegram: tuple[FakeTelegram, TelegramBot]) -> None:
+    fake, _ = telegram
+    fake.text("孝善养老是什么", chat_id=-100, chat_type="group")  # not addressed: silence
+    fake.text(f"@{USERNAME} 危房改造 对象", chat_id=-100, chat_type="group")
+    fake.text("一站式结算是啥", chat_id=-100, chat_type="group", reply_to_bot=True)
+    sent = await fake.wait_for("sendMessage", 2)
+    await asyncio.sleep(0.3)
+    assert len(fake.sent()) == 2
+    assert "危房改造" in sent[0].params["text"]
+    assert "一站式" in sent[1].params["text"]
+
+
+async def test_a_send_failure_is_logged_and_the_person_is_told(
+    telegram: tuple[FakeTelegram, TelegramBot], caplog: pytest.LogCaptureFixture
+) -> None:
+    fake, _ = telegram
+    fake.fail_next["sendMessage"] = 1  # the answer fails; the apology goes through
+    fake.text("孝善养老是什么")
+    apology = (await fake.wait_for("sendMessage"))[0].params
+    assert "孝善养老是什么" in apology["text"], "the question is not lost"
+    assert "error while handling a Telegram update" in caplog.text
+
+
+def test_callback_data_fits(engine: Engine) -> None:
+    for intent in engine.booklet.intents:
+        assert len(f"a:{intent}".encode()) <= MAX_CALLBACK
