@@ -82,3 +82,23 @@ def test_eval_prints_figures_and_passes_on_the_dev_set(tmp_path: Path) -> None:
     bad = run_cli("eval", str(wrong))
     assert bad.returncode == 1
     assert "linli.what -> xiaoshan.what: 1" in bad.stdout.decode()
+
+
+def test_a_closed_pipe_is_not_a_crash() -> None:
+    import subprocess
+    import sys
+
+    from bot.settings import PROJECT_ROOT
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "ask"], cwd=PROJECT_ROOT,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stdin is not None
+    proc.stdin.write("孝善养老是什么\n".encode() * 2000)
+    proc.stdin.close()
+    proc.stdout.read(10)
+    proc.stdout.close()  # the reader goes away, like `| head`
+    assert proc.wait(timeout=120) == 0
+    assert proc.stderr is not None
+    assert b"Traceback" not in proc.stderr.read()

@@ -80,8 +80,8 @@ async def test_topics_for_menus(client: Client, engine: Engine) -> None:
 
 async def test_healthz(client: Client, engine: Engine) -> None:
     data = await (await client.get("/healthz")).json()
-    assert data == {"status": "ok", "booklet": {"version": engine.booklet.meta.version,
-                                                "intents": len(engine.booklet.intents)}}  # fmt: skip
+    booklet = {"version": engine.booklet.meta.version, "intents": len(engine.booklet.intents)}
+    assert data == {"status": "ok", "booklet": booklet}
 
 
 async def test_metrics_count_answers_refusals_topics_and_latency(client: Client) -> None:

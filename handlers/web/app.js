@@ -61,19 +61,25 @@
 
   /* Scroll the chat so that `node` is visible: the whole node if it fits
    * (with what came before it above), otherwise its top, so reading starts
-   * at the beginning of a long answer. */
-  function reveal(node) {
+   * at the beginning of a long answer. `context` (the question just asked)
+   * is kept in view above a long answer when there is room for it. */
+  function reveal(node, context) {
     var chat = els.chat;
     if (!node || !chat) return;
-    var chatRect = chat.getBoundingClientRect();
+    var base = chat.getBoundingClientRect().top - chat.scrollTop;
     var rect = node.getBoundingClientRect();
-    var top = rect.top - chatRect.top + chat.scrollTop - 8;
-    var bottom = rect.bottom - chatRect.top + chat.scrollTop + 8;
-    if (bottom - top <= chat.clientHeight) {
-      chat.scrollTop = Math.max(0, bottom - chat.clientHeight);
-    } else {
-      chat.scrollTop = Math.max(0, top);
+    var top = rect.top - base - 8;
+    var bottom = rect.bottom - base + 8;
+    var view = chat.clientHeight;
+    if (bottom - top <= view) {
+      chat.scrollTop = Math.max(0, bottom - view);
+      return;
     }
+    if (context) {
+      var ctop = context.getBoundingClientRect().top - base - 8;
+      if (top - ctop < view * 0.35) top = ctop;
+    }
+    chat.scrollTop = Math.max(0, top);
   }
 
   function focusQuietly(node) {
@@ -160,7 +166,7 @@
     state.version = typeof booklet.version === "string" ? booklet.version : "";
   }
 
-  function loadTopics() {
+  function loadTopics(scrollAfter) {
     if (state.loading) return Promise.resolve();
     state.loading = true;
     renderMenuStatus(TEXT.menuLoading, false);
@@ -173,7 +179,7 @@
         indexTopics(data);
         state.loaded = true;
         state.loading = false;
-        showTopics(false);
+        showTopics(!!scrollAfter);
       })
       .catch(function (err) {
         state.loading = false;
@@ -189,7 +195,7 @@
     if (withRetry) {
       var b = button("retry-button", TEXT.retry);
       b.addEventListener("click", function () {
-        loadTopics();
+        loadTopics(true);
       });
       menu.appendChild(b);
     }
@@ -203,12 +209,13 @@
     els.menu.hidden = true;
   }
 
-  /* The list of topics. `scroll` brings the menu into view. */
-  function showTopics(scroll) {
+  /* The list of topics. `scroll` brings the menu into view; `fromTopic`
+   * (the way back from a topic's questions) brings that topic's button. */
+  function showTopics(scroll, fromTopic) {
     if (!state.loaded) {
       showMenu();
       if (scroll) reveal(els.menu);
-      loadTopics();
+      loadTopics(scroll);
       return;
     }
     var menu = els.menu;
@@ -226,7 +233,7 @@
       b.addEventListener("click", function () {
         showQuestions(t.topic);
       });
-      if (t.topic === state.lastTopic) returnTo = b;
+      if (fromTopic && t.topic === state.lastTopic) returnTo = b;
       list.appendChild(b);
     });
     menu.appendChild(list);
@@ -271,7 +278,7 @@
     var back = button("back-button", TEXT.back);
     back.id = "back-to-menu";
     back.addEventListener("click", function () {
-      showTopics(true);
+      showTopics(true, true);
     });
     menu.appendChild(back);
     showMenu();
@@ -403,7 +410,7 @@
     setBusy(true);
     hideMenu();
     if (origin === "input" && isTouch()) els.input.blur(); // let the keyboard go down to read
-    addUserMessage(text);
+    var userNode = addUserMessage(text);
     var pending = addPending();
     reveal(pending);
 
@@ -412,7 +419,7 @@
       if (origin === "input" && els.input.value.trim() === text) els.input.value = "";
       var card = addReply(data);
       if (data.matched === true && data.intent === "help.menu") showTopics(false);
-      reveal(card);
+      reveal(card, userNode);
       setBusy(false);
     }, function (err) {
       if (window.console) console.warn("ask:", err);
@@ -420,7 +427,7 @@
       // Keep the question in the box so one tap on 发送 sends it again.
       if (!els.input.value.trim()) els.input.value = text;
       var card = addError();
-      reveal(card);
+      reveal(card, userNode);
       setBusy(false);
     });
   }
@@ -458,9 +465,16 @@
     els.input.addEventListener("compositionend", function () {
       composing = false;
     });
+    // Enter sends; Shift+Enter is a new line. An Enter that only confirms a
+    // word in a Chinese input method (pinyin) must not send.
+    els.input.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || event.shiftKey) return;
+      if (composing || event.isComposing || event.keyCode === 229) return;
+      event.preventDefault();
+      ask(els.input.value, "input");
+    });
     els.form.addEventListener("submit", function (event) {
       event.preventDefault();
-      if (composing) return; // Enter that only confirms a Chinese input-method word
       ask(els.input.value, "input");
     });
 

@@ -1,0 +1,70 @@
+"""`policybot serve` as a real process: serves on localhost, stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from bot.settings import PROJECT_ROOT
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str, data: bytes | None = None) -> dict[str, object]:
+    with urllib.request.urlopen(url, data=data, timeout=5) as resp:
+        return dict(json.loads(resp.read()))
+
+
+def test_serve_without_token_then_sigterm() -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = _get(base + "/healthz")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline, "the server did not come up"
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else b""
+                time.sleep(0.2)
+        assert health["status"] == "ok"
+        answer = _get(base + "/api/ask", json.dumps({"text": "邻里互助有什么好处"}).encode())
+        assert answer["intent"] == "linli.what"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+        output = proc.stdout.read().decode() if proc.stdout else ""
+        assert "shutting down" in output and "Traceback" not in output
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_serve_refuses_a_busy_port() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+            cwd=PROJECT_ROOT, capture_output=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert done.returncode == 1
+    assert b"cannot serve" in done.stderr and b"Traceback" not in done.stderr

@@ -1,0 +1,101 @@
+"""The web chat page in headless Chromium (Debian's), driven by Playwright."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp.test_utils import TestServer
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from bot.engine import Engine
+from handlers.http import make_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+async def server(engine: Engine) -> AsyncIterator[str]:
+    server = TestServer(make_app(engine), host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield str(server.make_url("/"))
+    finally:
+        await server.close()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+@pytest.fixture
+async def page(browser: Browser, server: str) -> AsyncIterator[Page]:
+    context = await browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    await page.goto(server)
+    yield page
+    await context.close()
+    assert not errors, errors
+
+
+async def test_browse_the_menu_to_an_answer(page: Page) -> None:
+    topic = page.locator('.topic-button[data-topic="xiaoshan"]')
+    await expect(topic).to_be_visible()
+    await topic.click()
+    question = page.locator('.question-button[data-intent="xiaoshan.amount"]')
+    await question.click()
+    reply = page.locator(".bot-message").last
+    await expect(reply.locator(".answer-text")).to_contain_text("10%–20%")
+    await expect(reply.locator(".answer-source")).to_contain_text("来源")
+    assert await reply.locator(".follow-up").count() >= 1
+    before = await page.locator(".bot-message").count()
+    follow_up = reply.locator(".follow-up").first
+    wanted = await follow_up.get_attribute("data-intent")
+    await follow_up.click()
+    await expect(page.locator(".bot-message")).to_have_count(before + 1)
+    assert wanted and wanted.startswith(("xiaoshan.", "bangfu."))
+    await expect(page.locator(".bot-message").last.locator(".answer-title")).to_be_visible()
+
+
+async def test_ask_in_the_chat_box(page: Page) -> None:
+    await page.locator("#question").fill("俺爹八十了，闺女交的孝善钱公家添多少")
+    await page.locator("#send").click()
+    await expect(page.locator(".user-message").last).to_contain_text("俺爹八十了")
+    reply = page.locator(".bot-message").last
+    await expect(reply.locator(".answer-title")).to_contain_text("政府给添多少")
+    await expect(reply.locator(".answer-source")).to_contain_text("枣庄日报")
+    await expect(page.locator("#question")).to_have_value("")
+
+
+async def test_unsure_shows_suggestions_and_enter_sends(page: Page) -> None:
+    await page.locator("#question").fill("保险")
+    await page.locator("#question").press("Enter")
+    reply = page.locator(".bot-message").last
+    await expect(reply.locator(".suggestion").first).to_be_visible()
+    await reply.locator(".suggestion").first.click()
+    await expect(page.locator(".bot-message .answer-title").last).to_be_visible()
+
+
+async def test_text_is_never_markup(page: Page) -> None:
+    await page.locator("#question").fill("<img src=x onerror=alert(1)>孝善")
+    await page.locator("#send").click()
+    await expect(page.locator(".user-message").last).to_contain_text("<img src=x")
+    assert await page.locator("#messages img").count() == 0
