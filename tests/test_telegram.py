@@ -141,3 +141,27 @@ async def test_a_send_failure_is_logged_and_the_person_is_told(
 def test_callback_data_fits(engine: Engine) -> None:
     for intent in engine.booklet.intents:
         assert len(f"a:{intent}".encode()) <= MAX_CALLBACK
+
+
+async def test_telegram_down_at_start_does_not_stop_the_rest(
+    engine: Engine, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    import handlers.telegram as module
+
+    monkeypatch.setattr(module, "RETRY_DELAYS", (0.05,))
+    with socket.socket() as s:  # a port where nothing listens
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = dataclasses.replace(
+        load_settings({}),
+        telegram_token="4242:TEST-token",
+        telegram_base_url=f"http://127.0.0.1:{port}/bot",
+    )
+    bot = TelegramBot(settings, engine, Metrics())
+    await bot.start()  # returns at once: connecting goes on in the background
+    await asyncio.sleep(0.5)
+    assert not bot.ready.is_set()
+    assert "cannot reach Telegram" in caplog.text
+    await bot.stop()  # and stopping while it retries is clean
