@@ -51,14 +51,15 @@ class Engine:
             if c.score >= SUGGESTION_FLOOR and c.intent.id.split(".")[0] != "help"
         ]
 
-    def ask(self, question: object) -> Reply:
-        """The reply to one question; never raises."""
+    def ask(self, question: object, topic_hint: str | None = None) -> Reply:
+        """The reply to one question; never raises. `topic_hint`: the topic the
+        conversation is on, for follow-ups that name none ("那要什么条件")."""
         if not isinstance(question, str):
             kind = type(question).__name__
             log.warning("question is not text but %s", kind)
             return self.composer.decline("", "请用文字提问。", "not_text", None)
         try:
-            match = self.matcher.match(question[:MAX_INPUT_CHARS])
+            match = self.matcher.match(question[:MAX_INPUT_CHARS], topic_hint)
             return self.composer.compose(question, match)
         except Exception:  # the last line of defence: a person must get an answer
             log.exception("failed to answer a question of %d characters", len(question))

@@ -50,6 +50,8 @@ _AGE = re.compile(r"\d+岁")
 _ASKS = re.compile(
     r"吗|呢|么|啥|咋|多少|怎么|什么|谁|哪|能不能|是不是|有没有|行不行|(?:不|没|没有)$"
 )
+HINT_BONUS = 25.0  # a follow-up leaves the conversation's topic only for a clearly better fit
+NAMED_TOPIC = 50.0  # topic evidence at least this strong: the question names its topic
 LONG_MESSAGE = 30  # characters: longer messages are also compared clause by clause
 MAX_CLAUSES = 8  # the last clauses of a long message, where the question usually is
 
@@ -74,6 +76,7 @@ class Evidence:
     whole: Features
     focus: Features | None
     asked: str  # the text checked for subjects the booklet does not cover
+    hint: int | None = None  # the conversation's topic (index), when the question names none
 
 
 @dataclass(frozen=True)
@@ -205,8 +208,9 @@ class Matcher:
         """The content words of normalized text."""
         return [w for w in self.segmenter.words(text) if w not in self._stop]
 
-    def match(self, raw: str) -> Match:
-        """Score every intent against a question and decide."""
+    def match(self, raw: str, topic_hint: str | None = None) -> Match:
+        """Score every intent against a question and decide. `topic_hint`: the topic the
+        conversation is on; it counts only when the question names no topic itself."""
         normal = self.normalizer(raw)
         if normal.kind is not Kind.TEXT:
             return Match(Verdict.NOT_TEXT, normal, ())
@@ -214,7 +218,20 @@ class Matcher:
         tokens = self.tokens(text)
         if not tokens:
             return Match(Verdict.OFF_TOPIC, normal, ())
-        return self.decide(normal, self.evidence(text, tokens, normal.surface))
+        evidence = self.evidence(text, tokens, normal.surface)
+        if topic_hint is not None:
+            evidence = self._with_hint(evidence, topic_hint)
+        return self.decide(normal, evidence)
+
+    def _with_hint(self, evidence: Evidence, topic: str) -> Evidence:
+        """ "那要什么条件" after 孝善养老: the topic the question leaves out is the last one."""
+        named = float(evidence.whole["topic"].max(initial=0.0))
+        index = [t.topic for t in self.booklet.topics]
+        if named >= NAMED_TOPIC or topic not in index:
+            return evidence  # the question names a topic of its own: it switches
+        whole = dict(evidence.whole)
+        whole["topic"] = np.where(self._topic_index == index.index(topic), 100.0, 0.0)
+        return Evidence(whole, evidence.focus, evidence.asked, hint=index.index(topic))
 
     def evidence(self, text: str, tokens: list[str], surface: str = "") -> Evidence:
         """All the evidence about a question: of the whole and, when long, of its question."""
@@ -228,6 +245,9 @@ class Matcher:
     def decide(self, normal: Normalized, evidence: Evidence) -> Match:
         """Weigh the evidence with the current tuning and decide (pure)."""
         scores = self.combine(evidence.whole)
+        if evidence.hint is not None:  # staying on the topic needs no more proof
+            scores = scores + np.where(self._topic_index == evidence.hint, HINT_BONUS, 0.0)
+            scores = np.minimum(scores, 100.0)
         focus_scores = None
         if evidence.focus is not None:
             focus_scores = self.combine(evidence.focus)
@@ -235,7 +255,7 @@ class Matcher:
             scores = (1 - w) * scores + w * focus_scores
         order = np.argsort(-scores, kind="stable")[:5]
         candidates = tuple(Candidate(self.intents[k], round(float(scores[k]), 1)) for k in order)
-        verdict = self._verdict(normal, candidates, evidence.asked)
+        verdict = self._verdict(normal, candidates, evidence.asked, evidence.hint is not None)
         if (
             verdict is Verdict.MATCHED
             and focus_scores is not None
@@ -319,12 +339,13 @@ class Matcher:
         return [" ".join(t) for t in map(self.tokens, pairs[-MAX_CLAUSES:]) if t]
 
     def _verdict(
-        self, normal: Normalized, candidates: tuple[Candidate, ...], asked: str
-    ) -> Verdict:
+        self, normal: Normalized, candidates: tuple[Candidate, ...], asked: str,
+        hinted: bool = False,
+    ) -> Verdict:  # fmt: skip
         if self._out_of_scope is not None and self._out_of_scope.search(asked):
             return Verdict.OUT_OF_SCOPE
         best = candidates[0]
-        if self._domain is None or not self._domain.search(normal.text):
+        if not hinted and (self._domain is None or not self._domain.search(normal.text)):
             close = self._best_fuzzy(normal.text, best.intent)
             if close < self.tuning.fuzzy_without_domain:
                 return Verdict.OFF_TOPIC
