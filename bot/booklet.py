@@ -100,6 +100,8 @@ class Topic(_Strict):
     def _topic_shape(cls, value: str) -> str:
         if not _ID.match(value):
             raise ValueError("a topic id is lower-case letters, digits and _")
+        if len(value) > MAX_ID:
+            raise ValueError(f"a topic id has at most {MAX_ID} characters")
         return value
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,22 @@ def _url(value: str) -> str:
     return value
 
 
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+def _secret(value: str) -> str:
+    if not _SECRET.match(value):
+        raise ValueError("Telegram accepts 1-256 characters: A-Z, a-z, 0-9, _ and -")
+    return value
+
+
+def _https(value: str) -> str:
+    value = _url(value)
+    if not value.startswith("https://"):
+        raise ValueError("Telegram sends webhooks to https:// URLs only")
+    return value
+
+
 def _user_ids(value: str) -> frozenset[int]:
     parts = [p for p in value.replace(";", ",").replace(" ", ",").split(",") if p]
     try:
@@ -75,15 +92,15 @@ SPECS: tuple[Spec, ...] = (
         "TELEGRAM_WEBHOOK_URL",
         "telegram_webhook_url",
         None,
-        "public URL: webhook mode instead of polling",
-        _url,
+        "public URL (forwarded to /telegram/webhook): webhook mode instead of polling",
+        _https,
     ),
     Spec(
         "TELEGRAM_WEBHOOK_SECRET",
         "telegram_webhook_secret",
         None,
         "the secret Telegram must send back (required with the URL)",
-        _text,
+        _secret,
     ),
     Spec("POLICYBOT_POLICIES", "policies", DEFAULT_POLICIES, "the booklet folder", _folder),
     Spec("POLICYBOT_DB", "db", Path("policybot.sqlite3"), "SQLite file", Path),

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 WEB = Path(__file__).parent / "web"
 MAX_BODY = 16 * 1024  # bytes: a question is a few hundred at most
+MAX_UPDATE = 1024 * 1024  # bytes: a Telegram update (Chinese is sent as \\uXXXX, 6 bytes each)
 SESSION_MAX = 128
 
 ENGINE = web.AppKey("engine", Engine)
@@ -36,7 +37,7 @@ class Webhook:
     """Telegram webhook mode: the secret Telegram sends back, and where updates go."""
 
     secret: str
-    feed: Callable[[dict[str, Any]], Awaitable[None]]
+    feed: Callable[[dict[str, Any]], Awaitable[bool]]  # False: not now, send it again
 
 
 WEBHOOK = web.AppKey("webhook", Webhook)
@@ -55,30 +56,57 @@ async def errors(
     try:
         return await handler(request)
     except web.HTTPRequestEntityTooLarge:
-        return error(413, f"the body is too large (at most {MAX_BODY} bytes)")
+        return error(413, "the body is too large")
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return error(exc.status, exc.reason)
+        response = error(exc.status, exc.reason)
+        if "Allow" in exc.headers:
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
         return error(500, "internal error")
 
 
+async def read_json(request: web.Request, limit: int) -> object:
+    """The request's JSON body, at most `limit` bytes; HTTP errors for anything else."""
+    if request.content_length is not None and request.content_length > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
+    body = await request.content.read(limit + 1)
+    if len(body) > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(body))
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):  # bad UTF-8, bad JSON, absurd nesting or numbers
+        raise web.HTTPBadRequest(reason="the body must be JSON") from None
+
+
+def _text(value: object) -> bool:
+    """A string that can be written back as UTF-8 (no lone surrogates)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 async def ask(request: web.Request) -> web.Response:
     """POST /api/ask {"text": "...", "session": "optional"} -> the answer object."""
-    body = await request.read()
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = await read_json(request, MAX_BODY)
+    except web.HTTPBadRequest:
         return error(400, 'the body must be JSON such as {"text": "孝善养老是什么"}')
     if not isinstance(data, dict):
         return error(400, 'the body must be a JSON object such as {"text": "..."}')
     text = data.get("text")
-    if not isinstance(text, str):
+    if not _text(text):
         return error(400, '"text" is required and must be a string')
+    assert isinstance(text, str)
     session = data.get("session")
-    if session is not None and (not isinstance(session, str) or len(session) > SESSION_MAX):
+    if session is not None and (not _text(session) or len(str(session)) > SESSION_MAX):
         return error(400, f'"session" must be a string of at most {SESSION_MAX} characters')
     engine, metrics = request.app[ENGINE], request.app[METRICS]
     started = time.perf_counter()
@@ -138,23 +166,30 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     """POST /telegram/webhook: an update from Telegram, checked by its secret token."""
     hook = request.app[WEBHOOK]
     given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-    if not hmac.compare_digest(given.encode(), hook.secret.encode()):
+    if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), hook.secret.encode()):
         log.warning("webhook call with a missing or wrong secret token")
         return error(403, "wrong or missing secret token")
     try:
-        data = json.loads(await request.read())
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = await read_json(request, MAX_UPDATE)
+    except web.HTTPBadRequest:
         return error(400, "the update must be JSON")
     if not isinstance(data, dict):
         return error(400, "the update must be a JSON object")
-    await hook.feed(data)
+    try:
+        accepted = await hook.feed(data)
+    except ValueError as exc:
+        log.warning("webhook: %s", exc)
+        return error(400, "not a Telegram update")
+    if not accepted:
+        return error(503, "not taking updates right now; send it again later")
     return web.json_response({"ok": True})
 
 
 def make_app(engine: Engine, metrics_: Metrics | None = None,
              webhook: Webhook | None = None) -> web.Application:  # fmt: skip
     """The aiohttp application: API, page, metrics and, in webhook mode, the webhook."""
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[errors])
+    # each route caps its own body (read_json); this is only the outer bound
+    app = web.Application(client_max_size=MAX_UPDATE, middlewares=[errors])
     app[ENGINE] = engine
     app[METRICS] = metrics_ or Metrics()
     app[TOPICS] = topics_json(engine)

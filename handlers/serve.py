@@ -39,7 +39,7 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
         log.warning("shutting down")
     finally:
         if telegram is not None:
-            await telegram.stop()
+            await telegram.stop()  # webhook updates get 503 from here on: Telegram resends
         await runner.cleanup()
 
 

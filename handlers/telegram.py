@@ -94,6 +94,7 @@ class TelegramBot:
         )
         self.ready = asyncio.Event()
         self._starting: asyncio.Task[None] | None = None
+        self._closing = False
         self._wire()
 
     @property
@@ -119,41 +120,50 @@ class TelegramBot:
     async def start(self) -> None:
         """Connect in the background: a Telegram outage must not stop the web page."""
         self._starting = asyncio.create_task(self._connect(), name="telegram-start")
+        self._starting.add_done_callback(_log_failure)
 
     async def _connect(self) -> None:
         delays = itertools.chain([0], RETRY_DELAYS, itertools.repeat(RETRY_DELAYS[-1]))
         for attempt, delay in enumerate(delays, 1):
             await asyncio.sleep(delay)
             try:
-                await self.application.initialize()
-                break
+                await self._start_once()
+                self.ready.set()
+                return
             except InvalidToken:
                 log.error("Telegram refused the token (TELEGRAM_BOT_TOKEN); the bot stays off")
                 return
             except TelegramError as exc:
                 log.warning("cannot reach Telegram (attempt %d, retrying): %s", attempt, exc)
+                if self.application.running:
+                    await self.application.stop()
+
+    async def _start_once(self) -> None:
+        """initialize, commands, start, then webhook or polling; any step may fail."""
+        app = self.application
+        await app.initialize()  # does nothing once it has succeeded
         try:
-            await self.application.bot.set_my_commands(COMMANDS)
+            await app.bot.set_my_commands(COMMANDS)
         except TelegramError as exc:
             log.warning("could not register the bot's commands: %s", exc)
-        await self.application.start()
+        await app.start()
         if self.webhook is not None:
-            await self.application.bot.set_webhook(
+            await app.bot.set_webhook(
                 self.settings.telegram_webhook_url or "",
                 secret_token=self.settings.telegram_webhook_secret,
                 allowed_updates=Update.ALL_TYPES,
             )
             log.warning("Telegram: webhook mode at %s", self.settings.telegram_webhook_url)
         else:
-            assert self.application.updater is not None
-            await self.application.updater.start_polling(
+            assert app.updater is not None
+            await app.updater.start_polling(
                 poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
             )
-            log.warning("Telegram: polling as @%s", self.application.bot.username)
-        self.ready.set()
+            log.warning("Telegram: polling as @%s", app.bot.username)
 
     async def stop(self) -> None:
         """Stop taking updates, finish the replies in flight, close."""
+        self._closing = True
         if self._starting is not None and not self._starting.done():
             self._starting.cancel()
             await asyncio.gather(self._starting, return_exceptions=True)
@@ -161,12 +171,20 @@ class TelegramBot:
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:
-            await app.stop()  # waits for the handlers in flight
+            await app.stop()  # waits for the handlers in flight, queued updates included
         await app.shutdown()
 
-    async def feed(self, data: dict[str, Any]) -> None:
-        """An update that came by webhook."""
-        await self.application.update_queue.put(Update.de_json(data, self.application.bot))
+    async def feed(self, data: dict[str, Any]) -> bool:
+        """An update that came by webhook; False when it cannot be handled now (closing,
+        not started), so that Telegram sends it again later."""
+        if self._closing or not self.application.running:
+            return False
+        try:
+            update = Update.de_json(data, self.application.bot)
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:  # untrusted shape
+            raise ValueError(f"not a Telegram update: {exc!r}") from exc
+        await self.application.update_queue.put(update)
+        return True
 
     # handlers ----------------------------------------------------------------
 
@@ -260,7 +278,7 @@ class TelegramBot:
         log.error("error while handling a Telegram update", exc_info=context.error)
         if not isinstance(update, Update) or update.effective_message is None:
             return
-        asked = update.effective_message.text or ""
+        asked = update.message.text if update.message and update.message.text else ""
         text = "对不起，我这里出了点问题，没能回答。"
         if asked:
             text += f"\n您的问题是：“{asked[:200]}”，请再发一次。"
@@ -325,6 +343,11 @@ class TelegramBot:
         except BadRequest as exc:
             if "not modified" not in str(exc).lower():
                 raise
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("Telegram start-up failed", exc_info=task.exception())
 
 
 def _topic(engine: Engine, topic_id: str) -> Topic | None:

@@ -44,7 +44,9 @@ async def test_ask_refuses_kindly(client: Client) -> None:
     "body",
     [b"not json", b"\xff\xfe", b"[1, 2]", b'"text"', b"{}", b'{"text": 5}',
      b'{"text": null}', b'{"text": ["a"]}', b'{"text": "ok", "session": 7}',
-     b'{"text": "ok", "session": "' + b"x" * 200 + b'"}'],
+     b'{"text": "ok", "session": "' + b"x" * 200 + b'"}',
+     b"[" * 15000, b'{"text": ' + b"1" * 5000 + b"}", b'{"text": "\\ud800\\u5b5d"}',
+     b'{"text": "ok", "session": "\\udc80"}'],
 )  # fmt: skip
 async def test_bad_requests_are_400(client: Client, body: bytes) -> None:
     resp = await client.post("/api/ask", data=body)
@@ -60,7 +62,7 @@ async def test_too_large_is_413(client: Client) -> None:
 
 async def test_wrong_method_and_unknown_route(client: Client) -> None:
     resp = await client.get("/api/ask")
-    assert resp.status == 405
+    assert resp.status == 405 and resp.headers["Allow"] == "POST"
     assert_error(await resp.json())
     resp = await client.get("/nowhere")
     assert resp.status == 404

@@ -68,3 +68,33 @@ def test_serve_refuses_a_busy_port() -> None:
         )  # fmt: skip
     assert done.returncode == 1
     assert b"cannot serve" in done.stderr and b"Traceback" not in done.stderr
+
+
+async def test_serve_with_telegram_then_sigterm() -> None:
+    """The real process polls a fake Bot API, answers /start, and stops cleanly."""
+    import asyncio
+
+    from tests.helpers.fake_telegram import FakeTelegram
+
+    async with FakeTelegram() as fake:
+        env = {**os.environ, "TELEGRAM_BOT_TOKEN": fake.token,
+               "TELEGRAM_API_BASE_URL": fake.base_url}  # fmt: skip
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "serve", "--port", str(_free_port()),
+            cwd=PROJECT_ROOT, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            await fake.wait_for("setMyCommands", timeout=60)
+            fake.text("/start")
+            assert "您好" in (await fake.wait_for("sendMessage", timeout=30))[0].params["text"]
+            proc.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(proc.wait(), timeout=20) == 0
+            assert proc.stdout is not None
+            output = (await proc.stdout.read()).decode()
+            assert "polling as @" in output and "shutting down" in output
+            assert "Traceback" not in output
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()

@@ -39,6 +39,8 @@ def test_values(tmp_path: Path) -> None:
         ({"POLICYBOT_POLICIES": "/no/such/folder"}, "POLICYBOT_POLICIES"),
         ({"TELEGRAM_API_BASE_URL": "ftp://x"}, "TELEGRAM_API_BASE_URL"),
         ({"TELEGRAM_WEBHOOK_URL": "https://example.org/hook"}, "TELEGRAM_WEBHOOK_SECRET"),
+        ({"TELEGRAM_WEBHOOK_URL": "http://example.org/hook"}, "TELEGRAM_WEBHOOK_URL"),
+        ({"TELEGRAM_WEBHOOK_SECRET": "has spaces!"}, "TELEGRAM_WEBHOOK_SECRET"),
     ],
 )
 def test_bad_value_names_the_setting(env: dict[str, str], name: str) -> None:

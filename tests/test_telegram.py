@@ -141,6 +141,30 @@ async def test_a_send_failure_is_logged_and_the_person_is_told(
 def test_callback_data_fits(engine: Engine) -> None:
     for intent in engine.booklet.intents:
         assert len(f"a:{intent}".encode()) <= MAX_CALLBACK
+    for topic in engine.booklet.topics:
+        assert len(f"t:{topic.topic}".encode()) <= MAX_CALLBACK
+
+
+async def test_a_failure_after_connecting_is_retried(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import handlers.telegram as module
+
+    monkeypatch.setattr(module, "RETRY_DELAYS", (0.05,))
+    async with FakeTelegram() as fake:
+        fake.fail_next["deleteWebhook"] = 1  # start_polling fails once, after initialize
+        settings = dataclasses.replace(
+            load_settings({}), telegram_token=fake.token, telegram_base_url=fake.base_url
+        )
+        bot = TelegramBot(settings, engine, Metrics())
+        await bot.start()
+        try:
+            await asyncio.wait_for(bot.ready.wait(), timeout=10)
+            fake.text("孝善养老是什么")
+            assert "孝善" in (await fake.wait_for("sendMessage"))[0].params["text"]
+            assert "retrying" in caplog.text
+        finally:
+            await bot.stop()
 
 
 async def test_telegram_down_at_start_does_not_stop_the_rest(

@@ -59,6 +59,19 @@ async def test_webhook_accepts_the_right_secret_only(
             assert "孝善养老" in sent["text"]
             bad = await client.post("/telegram/webhook", data=b"{oops", headers=ok)
             assert bad.status == 400
+            odd = await client.post("/telegram/webhook", json={"message": "x"}, headers=ok)
+            assert odd.status == 400
+            weird = {"X-Telegram-Bot-Api-Secret-Token": "\xff\xfe"}
+            assert (
+                await client.post("/telegram/webhook", json=update, headers=weird)
+            ).status == 403
+            long_text = {**update, "update_id": 2,
+                         "message": {**update["message"], "text": "孝善" * 3000}}  # fmt: skip
+            resp = await client.post("/telegram/webhook", json=long_text, headers=ok)
+            assert resp.status == 200, "a long message is an update, not an abuse"
+            assert "太长" in (await fake.wait_for("sendMessage", 2))[1].params["text"]
             assert not [c for c in fake.calls if c.method == "getUpdates"], "no polling"
         finally:
             await bot.stop()
+        late = await client.post("/telegram/webhook", json=update, headers=ok)
+        assert late.status == 503, "after stopping, Telegram must send it again later"

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp.test_utils import TestServer
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, Route, async_playwright, expect
 
 from bot.engine import Engine
 from handlers.http import make_app
@@ -95,7 +95,20 @@ async def test_unsure_shows_suggestions_and_enter_sends(page: Page) -> None:
 
 
 async def test_text_is_never_markup(page: Page) -> None:
-    await page.locator("#question").fill("<img src=x onerror=alert(1)>孝善")
+    """Even if the server's answer held markup, the page shows it as text."""
+    evil = "<img src=x onerror=\"document.title='pwned'\">"
+    body = {"question": evil, "matched": True, "intent": "xiaoshan.what", "topic": "xiaoshan",
+            "title": evil, "score": 90.0, "answer": evil + "\n第二行", "source": evil,
+            "suggestions": [{"intent": "xiaoshan.who", "title": evil, "score": 50.0}]}  # fmt: skip
+
+    async def fake_answer(route: Route) -> None:
+        await route.fulfill(json=body)
+
+    await page.route("**/api/ask", fake_answer)
+    await page.locator("#question").fill(evil)
     await page.locator("#send").click()
-    await expect(page.locator(".user-message").last).to_contain_text("<img src=x")
+    reply = page.locator(".bot-message").last
+    await expect(reply.locator(".answer-text")).to_contain_text("<img src=x")
+    await expect(reply.locator(".answer-title")).to_contain_text("<img")
     assert await page.locator("#messages img").count() == 0
+    assert await page.title() != "pwned"
