@@ -60,6 +60,19 @@ def _https(value: str) -> str:
     return value
 
 
+def _secret_text(value: str) -> str:
+    if len(value.strip()) < 16:
+        raise ValueError("use at least 16 characters")
+    return value.strip()
+
+
+def _days(value: str) -> int:
+    days = int(value)
+    if not 1 <= days <= 3650:
+        raise ValueError("must be a number of days between 1 and 3650")
+    return days
+
+
 def _user_ids(value: str) -> frozenset[int]:
     parts = [p for p in value.replace(";", ",").replace(" ", ",").split(",") if p]
     try:
@@ -107,6 +120,20 @@ SPECS: tuple[Spec, ...] = (
     Spec("POLICYBOT_HOST", "host", "127.0.0.1", "HTTP bind address", _text),
     Spec("POLICYBOT_PORT", "port", 8080, "HTTP port", _port),
     Spec(
+        "POLICYBOT_ADMIN_TOKEN",
+        "admin_token",
+        None,
+        "bearer token for /api/admin/... (unset: the admin API is off)",
+        _secret_text,
+    ),
+    Spec(
+        "POLICYBOT_RETENTION_DAYS",
+        "retention_days",
+        90,
+        "stored questions older than this many days are deleted",
+        _days,
+    ),
+    Spec(
         "POLICYBOT_CADRES",
         "cadres",
         frozenset(),
@@ -128,6 +155,8 @@ class Settings:
     db: Path
     host: str
     port: int
+    admin_token: str | None
+    retention_days: int
     cadres: frozenset[int]
 
 
