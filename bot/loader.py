@@ -111,7 +111,7 @@ def _read(path: Path, root: Path, problems: list[Problem]) -> Marked | None:
         return None
 
 
-def _example_key(text: str) -> str:
+def example_key(text: str) -> str:
     """What makes two example questions 'the same': case, width, spaces, punctuation ignored."""
     text = unicodedata.normalize("NFKC", text).lower()
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
@@ -172,7 +172,7 @@ def _cross_check(
                 )
             intent_at.setdefault(intent.id, (file, line))
             for e, example in enumerate(intent.examples):
-                key = _example_key(example)
+                key = example_key(example)
                 eline = marked.line_of((*where, "examples", e))
                 if key in example_at:
                     other_id, other_file, other_line = example_at[key]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.booklet import Booklet, Intent
@@ -40,6 +40,7 @@ class Reply:
     source: str = ""
     suggestions: tuple[Option, ...] = ()
     follow_ups: tuple[Option, ...] = field(default=())
+    normalized: str = ""  # the question in the booklet's words (for the memory, not shown)
 
     def to_json(self) -> dict[str, Any]:
         """The answer object of the CLI and HTTP contracts (GUIDE.md), exactly."""
@@ -113,6 +114,9 @@ class Composer:
 
     def compose(self, question: str, match: Match) -> Reply:
         """The reply for one question, from the matcher's decision."""
+        return replace(self._compose(question, match), normalized=match.normalized.text)
+
+    def _compose(self, question: str, match: Match) -> Reply:
         kind = match.normalized.kind
         if match.verdict is Verdict.NOT_TEXT:
             return self._not_text(question, kind, match.normalized.length)

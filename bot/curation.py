@@ -1,0 +1,84 @@
+"""The curation loop: group what the bot could not answer, export it as examples (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from bot.loader import example_key
+
+SIMILAR = 70.0  # two unanswered questions this alike belong to one group
+
+
+@dataclass
+class Group:
+    """Unanswered questions that ask much the same thing."""
+
+    key: str  # the normalized text of the group's first question
+    questions: list[str] = field(default_factory=list)
+    guesses: dict[str, float] = field(default_factory=dict)  # intent -> best score seen
+
+    @property
+    def count(self) -> int:
+        return len(self.questions)
+
+    @property
+    def best_guess(self) -> tuple[str, float] | None:
+        if not self.guesses:
+            return None
+        intent = max(self.guesses, key=lambda i: self.guesses[i])
+        return intent, self.guesses[intent]
+
+
+def group(rows: Iterable[dict[str, Any]], similar: float = SIMILAR) -> list[Group]:
+    """Group unanswered questions by similarity (rapidfuzz), most frequent first."""
+    groups: list[Group] = []
+    keys: list[str] = []
+    for row in rows:
+        key = row.get("normalized") or row["text"]
+        found = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=similar)
+        if found is None:
+            groups.append(Group(key))
+            keys.append(key)
+            target = groups[-1]
+        else:
+            target = groups[found[2]]
+        target.questions.append(row["text"])
+        for guess in row.get("guesses", []):
+            intent, score = guess["intent"], float(guess["score"])
+            target.guesses[intent] = max(score, target.guesses.get(intent, 0.0))
+    return sorted(groups, key=lambda g: (-g.count, g.key))
+
+
+def format_groups(groups: list[Group], days: int) -> str:
+    """The report a village officer reads."""
+    if not groups:
+        return f"最近{days}天没有答不上的问题。"
+    lines = [f"最近{days}天答不上的问题，共{sum(g.count for g in groups)}个，分成{len(groups)}组："]
+    for n, g in enumerate(groups, 1):
+        guess = g.best_guess
+        hint = f"（最接近：{guess[0]}，{guess[1]:.0f}分）" if guess else "（没有接近的答案）"
+        lines.append(f"{n}. {g.count}次 {hint}")
+        unique = list(dict.fromkeys(g.questions))
+        lines.extend(f"   - {q}" for q in unique[:5])
+        if len(unique) > 5:
+            lines.append(f"   …另有{len(unique) - 5}个")
+    return "\n".join(lines)
+
+
+def export_examples(g: Group, intent: str, existing: Iterable[str] = ()) -> str:
+    """A YAML snippet of example questions to paste under `intent`'s examples; questions
+    the booklet already has (as `policybot check` compares them) are left out."""
+    seen = {example_key(e) for e in existing}
+    fresh = []
+    for question in dict.fromkeys(q.strip() for q in g.questions):
+        if question and example_key(question) not in seen:
+            seen.add(example_key(question))
+            fresh.append(question)
+    body = yaml.safe_dump(fresh, allow_unicode=True, default_flow_style=False, width=1000)
+    indented = "".join(f"      {line}\n" for line in body.splitlines())
+    return f"    # paste under `examples:` of {intent} ({len(fresh)} questions)\n{indented}"

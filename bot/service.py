@@ -1,0 +1,127 @@
+"""The bot as the channels see it: the current booklet, its memory, one call per action."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.curation import Group, group
+from bot.engine import Engine
+from bot.loader import Problem, check_booklet
+from bot.reply import SUGGESTION_FLOOR, Option, Reply
+from bot.store import Store, StoreError
+
+log = logging.getLogger(__name__)
+
+CONTEXT_SECONDS = 600  # a follow-up within 10 minutes continues the last topic
+DAY = 86_400.0
+
+
+@dataclass(frozen=True)
+class Reloaded:
+    """The outcome of a reload: the problems, or none and the new version."""
+
+    problems: list[Problem]
+    version: str
+
+
+class Service:
+    """Answers with context, remembers, takes feedback, reloads the booklet safely."""
+
+    def __init__(self, engine: Engine, store: Store | None, folder: Path,
+                 retention_days: int = 90) -> None:  # fmt: skip
+        self.engine = engine
+        self.store = store
+        self.folder = folder
+        self.retention_days = retention_days
+        self.loaded_at = time.time()
+        self._reloading = asyncio.Lock()
+
+    async def ask(self, text: str, channel: str, session: str | None = None) -> Reply:
+        """Answer, continuing the session's topic when the question names none; remember."""
+        hint = None
+        if self.store is not None and session:
+            context = await self._safely("reading the context", self.store.context(
+                channel, session, CONTEXT_SECONDS))  # fmt: skip
+            hint = context.topic if context else None
+        reply = self.engine.ask(text, hint)
+        if self.store is not None:
+            await self._safely("recording", self.store.record(
+                reply, reply.normalized, channel, session))  # fmt: skip
+            if reply.matched and reply.topic and reply.topic != "help":
+                await self._safely("remembering", self.store.remember(
+                    channel, session, reply.topic, reply.intent))  # fmt: skip
+        return reply
+
+    async def feedback(self, channel: str, session: str | None, question: str,
+                       intent: str | None, helpful: bool) -> Reply:  # fmt: skip
+        """Keep a 👍/👎; after 👎, offer the other answers and a person to ask."""
+        if self.store is not None:
+            await self._safely("recording feedback", self.store.feedback(
+                intent, helpful, question, channel, session))  # fmt: skip
+        ask = self.engine.booklet.meta.ask_person
+        if helpful:
+            return Reply(question, False, "谢谢您的评价！", "feedback")
+        match = self.engine.matcher.match(question) if question else None
+        others = tuple(
+            Option(c.intent.id, c.intent.title, c.score)
+            for c in (match.candidates if match else ())
+            if c.intent.id != intent and c.score >= SUGGESTION_FLOOR
+        )[:3]
+        text = "对不起，没帮上您。\n"
+        text += "您看看下面是不是您想问的；" if others else ""
+        text += f"也可以直接问{ask}，他们最清楚您家的情况。"
+        return Reply(question, False, text, "feedback", suggestions=others)
+
+    async def reload(self) -> Reloaded:
+        """Load the booklet again; if it is invalid, keep the old one and say why."""
+        async with self._reloading:
+            loop = asyncio.get_running_loop()
+            booklet, problems = await loop.run_in_executor(None, check_booklet, self.folder)
+            if booklet is None:
+                log.warning("reload refused: %d problem(s) in the booklet", len(problems))
+                return Reloaded(problems, self.engine.booklet.meta.version)
+            self.engine = await loop.run_in_executor(None, Engine, booklet)
+            self.loaded_at = time.time()
+            log.warning("booklet reloaded: version %s", booklet.meta.version)
+            return Reloaded([], booklet.meta.version)
+
+    def version(self) -> dict[str, Any]:
+        """The booklet's version and counts."""
+        booklet = self.engine.booklet
+        return {
+            "version": booklet.meta.version,
+            "topics": len(booklet.topics),
+            "intents": len(booklet.intents),
+            "examples": sum(len(i.examples) for i in booklet.intents.values()),
+            "loaded_at": self.loaded_at,
+        }
+
+    async def unanswered(self, days: int) -> list[Group]:
+        """What could not be answered in the last `days` days, grouped."""
+        if self.store is None:
+            return []
+        return group(await self.store.unanswered(since=time.time() - days * DAY))
+
+    async def stats(self, days: int) -> dict[str, Any]:
+        if self.store is None:
+            return {}
+        return await self.store.stats(since=time.time() - days * DAY)
+
+    async def purge(self) -> int:
+        """Apply the retention setting."""
+        if self.store is None:
+            return 0
+        return await self.store.purge(older_than=time.time() - self.retention_days * DAY)
+
+    async def _safely(self, what: str, action: Any) -> Any:
+        """A failed memory write is reported (the store logs it) but the person is answered."""
+        try:
+            return await action
+        except StoreError:
+            log.error("memory: %s failed; the person was answered anyway", what)
+            return None

@@ -1,0 +1,98 @@
+"""The service: follow-up context, memory, feedback, safe reloads, curation."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.curation import export_examples
+from bot.engine import Engine
+from bot.loader import check_booklet
+from bot.service import Service
+from bot.settings import DEFAULT_POLICIES
+from bot.store import Store
+
+
+@pytest.fixture
+async def service(engine: Engine, tmp_path: Path) -> AsyncIterator[Service]:
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    yield Service(engine, store, DEFAULT_POLICIES)
+    await store.close()
+
+
+async def test_follow_up_uses_the_last_topic(service: Service) -> None:
+    first = await service.ask("孝善养老是什么", "telegram", "chat-1")
+    assert first.intent == "xiaoshan.what"
+    second = await service.ask("那要什么条件", "telegram", "chat-1")
+    assert second.matched and second.intent == "xiaoshan.who"
+    assert "70岁" in second.answer
+
+
+async def test_context_is_per_session_and_switches(service: Service) -> None:
+    await service.ask("孝善养老是什么", "http", "a")
+    other = await service.ask("那要什么条件", "http", "b")  # another person: no context
+    assert not other.matched
+    switched = await service.ask("邻里互助是啥", "http", "a")
+    assert switched.topic == "linli"
+    follow = await service.ask("能给多少钱", "http", "a")
+    assert follow.intent == "linli.pay"
+
+
+async def test_every_question_is_remembered(service: Service) -> None:
+    await service.ask("孝善养老是什么", "http", "s")
+    await service.ask("孩子上大学的助学贷款咋办", "http", "s")
+    stats = await service.stats(days=7)
+    assert stats["questions"] == 2 and stats["answered"] == 1
+    groups = await service.unanswered(days=7)
+    assert [g.count for g in groups] == [1]
+
+
+async def test_thumbs_down_offers_other_answers_and_a_person(service: Service) -> None:
+    reply = await service.feedback("http", "s", "孝善养老钱怎么领", "xiaoshan.what", False)
+    assert "村扶贫专干" in reply.answer
+    assert reply.suggestions and all(s.intent != "xiaoshan.what" for s in reply.suggestions)
+    thanks = await service.feedback("http", "s", "孝善养老是什么", "xiaoshan.what", True)
+    assert "谢谢" in thanks.answer
+    assert (await service.stats(days=1))["feedback"] == {"helpful": 1, "not_helpful": 1}
+
+
+async def test_a_broken_reload_keeps_the_old_booklet(engine: Engine, tmp_path: Path) -> None:
+    folder = tmp_path / "policies"
+    shutil.copytree(DEFAULT_POLICIES, folder)
+    service = Service(engine, None, folder)
+    path = folder / "topics" / "xiaoshan.yaml"
+    path.write_text(path.read_text("utf-8").replace("aspect: amount", "aspect: money"), "utf-8")
+    outcome = await service.reload()
+    assert outcome.problems and "topics/xiaoshan.yaml" in str(outcome.problems[0])
+    assert service.engine is engine, "still answering from the old booklet"
+    assert (await service.ask("孝善养老是什么", "http")).matched
+    path.write_text(path.read_text("utf-8").replace("aspect: money", "aspect: amount"), "utf-8")
+    (folder / "booklet.yaml").write_text(
+        (folder / "booklet.yaml").read_text("utf-8").replace("2026.11.30", "2026.12.01"), "utf-8"
+    )
+    outcome = await service.reload()
+    assert outcome.problems == [] and outcome.version == "2026.12.01"
+    assert service.engine is not engine and service.version()["version"] == "2026.12.01"
+
+
+async def test_export_pastes_into_a_valid_booklet(service: Service, tmp_path: Path) -> None:
+    for q in ("俺家的羊生病了政府给治不", "俺家羊病了政府管治不", "今天天气怎么样"):
+        await service.ask(q, "http", "s")
+    groups = await service.unanswered(days=1)
+    sheep = next(g for g in groups if g.count == 2)
+    existing = [e for i in service.engine.booklet.intents.values() for e in i.examples]
+    snippet = export_examples(sheep, "tuoguan.types", existing)
+    folder = tmp_path / "policies"
+    shutil.copytree(DEFAULT_POLICIES, folder)
+    path = folder / "topics" / "tuoguan.yaml"
+    lines = path.read_text("utf-8").split("\n")
+    at = next(n for n, line in enumerate(lines) if line.strip() == "- id: tuoguan.types")
+    at = next(n for n in range(at, len(lines)) if lines[n].strip() == "examples:")
+    lines[at + 1 : at + 1] = snippet.rstrip("\n").split("\n")
+    path.write_text("\n".join(lines), "utf-8")
+    booklet, problems = check_booklet(folder)
+    assert problems == [] and booklet is not None
+    assert "俺家的羊生病了政府给治不" in booklet.intents["tuoguan.types"].examples
