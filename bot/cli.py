@@ -14,10 +14,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from bot.curation import export_examples, format_groups, format_stats
 from bot.engine import Engine
 from bot.evaluation import evaluate, format_report, load_items
 from bot.loader import BookletInvalid, check_booklet, dump_problems
+from bot.service import Service
 from bot.settings import PROJECT_ROOT, SettingError, Settings, load_settings
+from bot.store import Store
 
 log = logging.getLogger("policybot")
 
@@ -37,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="HTTP server and web page; Telegram with a token")
     serve.add_argument("--host", help="address to bind (default: POLICYBOT_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: POLICYBOT_PORT or 8080)")
+    report = sub.add_parser("report", help="the curation report: unanswered questions, stats")
+    report.add_argument("--days", type=int, default=7, help="look back this many days (7)")
+    report.add_argument(
+        "--export", type=int, metavar="N", help="print group N as example questions (YAML)"
+    )
+    report.add_argument("--intent", help="the intent the exported examples belong to")
     check = sub.add_parser("check", help="validate the booklet")
     check.add_argument("dir", nargs="?", type=Path, help="booklet folder (default: settings)")
     ev = sub.add_parser("eval", help="score labelled questions")
@@ -136,7 +145,37 @@ def _main(argv: Sequence[str] | None) -> int:
         return _ask(engine, args.question, args.json)
     if args.command == "serve":
         return _serve(engine, settings, args)
+    if args.command == "report":
+        return asyncio.run(_report(engine, settings, args))
     return _eval(engine, args.file, args)
+
+
+async def _report(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.db.exists():
+        print(f"policybot: no store at {settings.db} (POLICYBOT_DB) yet", file=sys.stderr)
+        return 1
+    store = await Store.open(settings.db)
+    try:
+        service = Service(engine, store, settings.policies)
+        groups = await service.unanswered(args.days)
+        if args.export is None:
+            print(format_groups(groups, args.days))
+            print("\n" + format_stats(await service.stats(args.days), args.days))
+            return 0
+        if not 1 <= args.export <= len(groups):
+            print(f"policybot: there is no group {args.export}", file=sys.stderr)
+            return 1
+        chosen = groups[args.export - 1]
+        guess = chosen.best_guess
+        intent = args.intent or (guess[0] if guess else None)
+        if intent is None or intent not in engine.booklet.intents:
+            print("policybot: say which intent with --intent ID", file=sys.stderr)
+            return 1
+        existing = [e for i in engine.booklet.intents.values() for e in i.examples]
+        print(export_examples(chosen, intent, existing), end="")
+        return 0
+    finally:
+        await store.close()
 
 
 def _serve(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:

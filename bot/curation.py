@@ -82,3 +82,19 @@ def export_examples(g: Group, intent: str, existing: Iterable[str] = ()) -> str:
     body = yaml.safe_dump(fresh, allow_unicode=True, default_flow_style=False, width=1000)
     indented = "".join(f"      {line}\n" for line in body.splitlines())
     return f"    # paste under `examples:` of {intent} ({len(fresh)} questions)\n{indented}"
+
+
+def format_stats(stats: dict[str, Any], days: int) -> str:
+    """Questions per topic, answer and refusal rates, feedback, for a village officer."""
+    total = stats.get("questions", 0)
+    if not total:
+        return f"最近{days}天还没有人提问。"
+    answered = stats["answered"]
+    lines = [
+        f"最近{days}天：共{total}问，答了{answered}（{answered / total:.0%}），"
+        f"没答{stats['refused']}（{stats['refused'] / total:.0%}）。",
+        "按主题：" + "，".join(f"{t} {n}" for t, n in stats["topics"].items()),
+        "没答的原因：" + "，".join(f"{r} {n}" for r, n in stats["refusals"].items()),
+        f"评价：👍{stats['feedback']['helpful']} 👎{stats['feedback']['not_helpful']}",
+    ]
+    return "\n".join(lines)

@@ -57,6 +57,14 @@ class Service:
                     channel, session, reply.topic, reply.intent))  # fmt: skip
         return reply
 
+    async def chose(self, intent_id: str, channel: str, session: str | None) -> Reply | None:
+        """An answer picked from a menu; its topic becomes the session's context."""
+        reply = self.engine.answer(intent_id)
+        if reply is not None and self.store is not None and reply.topic != "help":
+            await self._safely("remembering", self.store.remember(
+                channel, session, reply.topic or "", reply.intent))  # fmt: skip
+        return reply
+
     async def feedback(self, channel: str, session: str | None, question: str,
                        intent: str | None, helpful: bool) -> Reply:  # fmt: skip
         """Keep a 👍/👎; after 👎, offer the other answers and a person to ask."""

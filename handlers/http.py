@@ -16,6 +16,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.engine import Engine
+from bot.service import Service
 from handlers.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -25,9 +26,11 @@ MAX_BODY = 16 * 1024  # bytes: a question is a few hundred at most
 MAX_UPDATE = 1024 * 1024  # bytes: a Telegram update (Chinese is sent as \\uXXXX, 6 bytes each)
 SESSION_MAX = 128
 
-ENGINE = web.AppKey("engine", Engine)
+SERVICE = web.AppKey("service", Service)
 METRICS = web.AppKey("metrics", Metrics)
-TOPICS = web.AppKey("topics", bytes)
+ADMIN_TOKEN = web.AppKey("admin_token", str)
+TOPICS = web.AppKey("topics", dict[str, Any])
+MAX_DAYS = 365
 
 _dumps = partial(json.dumps, ensure_ascii=False)
 
@@ -108,10 +111,32 @@ async def ask(request: web.Request) -> web.Response:
     session = data.get("session")
     if session is not None and (not _text(session) or len(str(session)) > SESSION_MAX):
         return error(400, f'"session" must be a string of at most {SESSION_MAX} characters')
-    engine, metrics = request.app[ENGINE], request.app[METRICS]
+    service, metrics = request.app[SERVICE], request.app[METRICS]
     started = time.perf_counter()
-    reply = engine.ask(text)
+    reply = await service.ask(text, "http", session if isinstance(session, str) else None)
     metrics.observe(reply, time.perf_counter() - started, "http")
+    return web.json_response(reply.to_json(), dumps=_dumps)
+
+
+async def feedback(request: web.Request) -> web.Response:
+    """POST /api/feedback {"question", "intent", "helpful": bool, "session"} -> a reply
+    object (after 👎: other answers and whom to ask)."""
+    try:
+        data = await read_json(request, MAX_BODY)
+    except web.HTTPBadRequest:
+        return error(400, "the body must be JSON")
+    if not isinstance(data, dict) or not isinstance(data.get("helpful"), bool):
+        return error(400, '"helpful" is required and must be true or false')
+    question, intent, session = data.get("question", ""), data.get("intent"), data.get("session")
+    if not _text(question) or (intent is not None and not _text(intent)):
+        return error(400, '"question" and "intent" must be strings')
+    if session is not None and (not _text(session) or len(str(session)) > SESSION_MAX):
+        return error(400, f'"session" must be a string of at most {SESSION_MAX} characters')
+    assert isinstance(question, str)
+    reply = await request.app[SERVICE].feedback(
+        "http", session if isinstance(session, str) else None, question[:2000],
+        intent if isinstance(intent, str) else None, bool(data["helpful"]),
+    )  # fmt: skip
     return web.json_response(reply.to_json(), dumps=_dumps)
 
 
@@ -138,13 +163,16 @@ def topics_json(engine: Engine) -> bytes:
 
 
 async def topics(request: web.Request) -> web.Response:
-    """GET /api/topics."""
-    return web.Response(body=request.app[TOPICS], content_type="application/json")
+    """GET /api/topics (built once per booklet version)."""
+    engine, cache = request.app[SERVICE].engine, request.app[TOPICS]
+    if cache.get("booklet") is not engine.booklet:  # a reload brings a new booklet
+        cache.update(booklet=engine.booklet, body=topics_json(engine))
+    return web.Response(body=cache["body"], content_type="application/json")
 
 
 async def healthz(request: web.Request) -> web.Response:
     """GET /healthz."""
-    booklet = request.app[ENGINE].booklet
+    booklet = request.app[SERVICE].engine.booklet
     body = {"status": "ok", "booklet": {"version": booklet.meta.version,
                                         "intents": len(booklet.intents)}}  # fmt: skip
     return web.json_response(body, dumps=_dumps)
@@ -185,15 +213,83 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-def make_app(engine: Engine, metrics_: Metrics | None = None,
-             webhook: Webhook | None = None) -> web.Application:  # fmt: skip
-    """The aiohttp application: API, page, metrics and, in webhook mode, the webhook."""
+def _admin(request: web.Request) -> web.Response | None:
+    """401 unless the request carries the admin token (compared in constant time)."""
+    token = request.app[ADMIN_TOKEN]
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not token or not hmac.compare_digest(
+        given.encode("utf-8", "surrogateescape"), token.encode()
+    ):
+        return error(401, "an admin token is required (Authorization: Bearer …)")
+    return None
+
+
+def _days(request: web.Request) -> int | None:
+    try:
+        days = int(request.query.get("days", "7"))
+    except ValueError:
+        return None
+    return days if 1 <= days <= MAX_DAYS else None
+
+
+async def admin_unanswered(request: web.Request) -> web.Response:
+    """GET /api/admin/unanswered?days=7: unanswered questions, grouped."""
+    if (denied := _admin(request)) is not None:
+        return denied
+    if (days := _days(request)) is None:
+        return error(400, f'"days" must be a whole number from 1 to {MAX_DAYS}')
+    groups = await request.app[SERVICE].unanswered(days)
+    body = [{"count": g.count, "questions": list(dict.fromkeys(g.questions)),
+             "best_guess": dict(zip(("intent", "score"), g.best_guess, strict=True))
+             if g.best_guess else None} for g in groups]  # fmt: skip
+    return web.json_response({"days": days, "groups": body}, dumps=_dumps)
+
+
+async def admin_stats(request: web.Request) -> web.Response:
+    """GET /api/admin/stats?days=7."""
+    if (denied := _admin(request)) is not None:
+        return denied
+    if (days := _days(request)) is None:
+        return error(400, f'"days" must be a whole number from 1 to {MAX_DAYS}')
+    return web.json_response(await request.app[SERVICE].stats(days), dumps=_dumps)
+
+
+async def admin_reload(request: web.Request) -> web.Response:
+    """POST /api/admin/reload: a new booklet, or the old one kept and the problems."""
+    if (denied := _admin(request)) is not None:
+        return denied
+    outcome = await request.app[SERVICE].reload()
+    body = {"reloaded": not outcome.problems, "version": outcome.version,
+            "problems": [str(p) for p in outcome.problems]}  # fmt: skip
+    return web.json_response(body, status=200 if not outcome.problems else 422, dumps=_dumps)
+
+
+async def admin_version(request: web.Request) -> web.Response:
+    """GET /api/admin/version."""
+    if (denied := _admin(request)) is not None:
+        return denied
+    return web.json_response(request.app[SERVICE].version(), dumps=_dumps)
+
+
+def make_app(service: Service | Engine, metrics_: Metrics | None = None,
+             webhook: Webhook | None = None, admin_token: str | None = None,
+             ) -> web.Application:  # fmt: skip
+    """The aiohttp application: API, page, metrics, admin API and, in webhook mode,
+    the webhook. Given a bare Engine, it answers without memory."""
+    if isinstance(service, Engine):
+        service = Service(service, None, Path("."))
     # each route caps its own body (read_json); this is only the outer bound
     app = web.Application(client_max_size=MAX_UPDATE, middlewares=[errors])
-    app[ENGINE] = engine
+    app[SERVICE] = service
     app[METRICS] = metrics_ or Metrics()
-    app[TOPICS] = topics_json(engine)
+    app[ADMIN_TOKEN] = admin_token or ""
+    app[TOPICS] = {}
     app.router.add_post("/api/ask", ask)
+    app.router.add_post("/api/feedback", feedback)
+    app.router.add_get("/api/admin/unanswered", admin_unanswered)
+    app.router.add_get("/api/admin/stats", admin_stats)
+    app.router.add_post("/api/admin/reload", admin_reload)
+    app.router.add_get("/api/admin/version", admin_version)
     app.router.add_get("/api/topics", topics)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)

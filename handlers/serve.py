@@ -9,7 +9,9 @@ import signal
 from aiohttp import web
 
 from bot.engine import Engine
+from bot.service import DAY, Service
 from bot.settings import Settings
+from bot.store import Store, StoreError
 from handlers.http import make_app
 from handlers.metrics import Metrics
 
@@ -21,18 +23,24 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
     updates, finish the replies in flight, close the server."""
     stop = stop or _stop_on_signals()
     metrics = Metrics()
+    store = await Store.open(settings.db)
+    service = Service(engine, store, settings.policies, settings.retention_days)
+    retention = asyncio.create_task(_retention(service), name="retention")
     telegram = None
-    if settings.telegram_token:
-        from handlers.telegram import TelegramBot
-
-        telegram = TelegramBot(settings, engine, metrics)
-    app = make_app(engine, metrics, telegram.webhook if telegram else None)
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
-    log.warning("serving on http://%s:%d/ (web chat page, API)", settings.host, settings.port)
+    runner: web.AppRunner | None = None
     try:
+        if settings.telegram_token:
+            from handlers.telegram import TelegramBot
+
+            telegram = TelegramBot(settings, service, metrics)
+        app = make_app(
+            service, metrics, telegram.webhook if telegram else None, settings.admin_token
+        )
+        runner = web.AppRunner(app, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, settings.host, settings.port)
+        await site.start()
+        log.warning("serving on http://%s:%d/ (web chat page, API)", settings.host, settings.port)
         if telegram is not None:
             await telegram.start()
         await stop.wait()
@@ -40,7 +48,23 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
     finally:
         if telegram is not None:
             await telegram.stop()  # webhook updates get 503 from here on: Telegram resends
-        await runner.cleanup()
+        if runner is not None:
+            await runner.cleanup()  # finishes the requests in flight
+        retention.cancel()
+        await asyncio.gather(retention, return_exceptions=True)
+        await store.close()
+
+
+async def _retention(service: Service) -> None:
+    """Delete stored questions older than the retention setting, at start and daily."""
+    while True:
+        try:
+            deleted = await service.purge()
+            if deleted:
+                log.warning("retention: deleted %d old question(s)", deleted)
+        except StoreError:
+            log.error("retention: could not delete old questions; will try again")
+        await asyncio.sleep(DAY)
 
 
 def _stop_on_signals() -> asyncio.Event:

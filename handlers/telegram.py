@@ -7,10 +7,12 @@ import itertools
 import logging
 import time
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from telegram import (
     BotCommand,
+    BotCommandScopeChat,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InputTextMessageContent,
@@ -31,16 +33,20 @@ from telegram.ext import (
 )
 
 from bot.booklet import Topic
+from bot.curation import format_groups, format_stats
 from bot.engine import Engine
 from bot.reply import Reply
+from bot.service import Service
 from bot.settings import Settings
 from handlers.http import Webhook
 from handlers.metrics import Metrics
 from handlers.telegram_render import (
     ANSWER,
+    HELPFUL,
     MAX_MESSAGE,
     MENU,
     TOPIC,
+    UNHELPFUL,
     html,
     menu_keyboard,
     reply_keyboard,
@@ -54,6 +60,12 @@ COMMANDS = [
     BotCommand("start", "开始，显示政策菜单"),
     BotCommand("menu", "政策菜单"),
     BotCommand("help", "怎么用"),
+]
+CADRE_COMMANDS = [
+    BotCommand("unanswered", "最近答不上的问题（可加天数，如 /unanswered 30）"),
+    BotCommand("stats", "问答统计（可加天数）"),
+    BotCommand("reload", "重新载入图册"),
+    BotCommand("version", "图册版本"),
 ]
 NOT_TEXT = (
     "我只认得文字，看不了图片、语音、贴纸和文件。\n"
@@ -78,9 +90,11 @@ MEDIA = (
 class TelegramBot:
     """The bot's Telegram channel; its lifecycle is managed by hand in the server's loop."""
 
-    def __init__(self, settings: Settings, engine: Engine, metrics: Metrics) -> None:
+    def __init__(self, settings: Settings, service: Service | Engine, metrics: Metrics) -> None:
         assert settings.telegram_token
-        self.engine = engine
+        self.service = (
+            service if isinstance(service, Service) else Service(service, None, Path("."))
+        )
         self.metrics = metrics
         self.settings = settings
         base = settings.telegram_base_url
@@ -98,6 +112,11 @@ class TelegramBot:
         self._wire()
 
     @property
+    def engine(self) -> Engine:
+        """The current booklet's engine (a reload replaces it)."""
+        return self.service.engine
+
+    @property
     def webhook(self) -> Webhook | None:
         """The webhook the HTTP server exposes, in webhook mode."""
         if not self.settings.telegram_webhook_url or not self.settings.telegram_webhook_secret:
@@ -109,6 +128,8 @@ class TelegramBot:
         app.add_handler(CommandHandler("start", self.start_command))
         app.add_handler(CommandHandler("help", self.help_command))
         app.add_handler(CommandHandler("menu", self.menu_command))
+        for name in ("unanswered", "stats", "reload", "version"):
+            app.add_handler(CommandHandler(name, self.cadre_command))
         app.add_handler(CallbackQueryHandler(self.button))
         app.add_handler(InlineQueryHandler(self.inline))
         app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self.text))
@@ -144,6 +165,10 @@ class TelegramBot:
         await app.initialize()  # does nothing once it has succeeded
         try:
             await app.bot.set_my_commands(COMMANDS)
+            for cadre in sorted(self.settings.cadres):  # officers see their commands too
+                await app.bot.set_my_commands(
+                    COMMANDS + CADRE_COMMANDS, scope=BotCommandScopeChat(cadre)
+                )
         except TelegramError as exc:
             log.warning("could not register the bot's commands: %s", exc)
         await app.start()
@@ -216,10 +241,15 @@ class TelegramBot:
         elif data.startswith(TOPIC) and (topic := _topic(self.engine, data[len(TOPIC) :])):
             text = f"<b>{escape(topic.title)}</b>\n{escape(topic.summary)}\n请选择您的问题："
             await self._edit(query.message, text, topic_keyboard(topic))
-        elif data.startswith(ANSWER) and (reply := self.engine.answer(data[len(ANSWER) :])):
+        elif data.startswith(ANSWER):
             chat = update.effective_chat
-            if chat is not None:
+            reply = await self.service.chose(
+                data[len(ANSWER) :], "telegram", str(chat.id) if chat else None
+            )
+            if chat is not None and reply is not None:
                 await self._send(chat.id, reply, context)
+        elif data.startswith((HELPFUL, UNHELPFUL)):
+            await self._feedback(update, context, data)
         else:  # a button from an older booklet
             await self._edit(query.message, "这个按钮已经过期了。" + CHOOSE, menu_keyboard(booklet))
 
@@ -234,7 +264,7 @@ class TelegramBot:
         if question is None:
             return
         started = time.perf_counter()
-        reply = self.engine.ask(question)
+        reply = await self.service.ask(question, "telegram", str(message.chat_id))
         self.metrics.observe(reply, time.perf_counter() - started, "telegram")
         await self._send(message.chat_id, reply, context, reply_to=message.message_id)
 
@@ -272,6 +302,54 @@ class TelegramBot:
             for n, reply in enumerate(replies)
         ]
         await query.answer(results, cache_time=60)
+
+    async def cadre_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/unanswered, /stats, /reload, /version: for the officers in POLICYBOT_CADRES."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or message.text is None:
+            return
+        if user is None or user.id not in self.settings.cadres:
+            await message.reply_text("这个命令是给村干部用的。您有问题直接打字问就行。")
+            return
+        command = message.text.split()[0].lstrip("/").split("@")[0]
+        days = _days_argument(message.text)
+        if command == "unanswered":
+            text = format_groups(await self.service.unanswered(days), days)
+        elif command == "stats":
+            text = format_stats(await self.service.stats(days), days)
+        elif command == "reload":
+            outcome = await self.service.reload()
+            text = (
+                f"已重新载入图册，版本 {outcome.version}。"
+                if not outcome.problems
+                else f"新图册有{len(outcome.problems)}个问题，仍在用旧版 {outcome.version}：\n"
+                + "\n".join(str(p) for p in outcome.problems[:20])
+            )
+        else:
+            v = self.service.version()
+            text = (f"图册版本 {v['version']}：{v['topics']}个主题，{v['intents']}个问题，"
+                    f"{v['examples']}个例句。")  # fmt: skip
+        for chunk in split(escape(text)):
+            await message.reply_text(chunk, parse_mode=ParseMode.HTML)
+
+    async def _feedback(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, data: str
+    ) -> None:
+        query, chat = update.callback_query, update.effective_chat
+        if query is None or chat is None:
+            return
+        helpful = data.startswith(HELPFUL)
+        intent = data[len(HELPFUL) :]
+        answered = query.message if isinstance(query.message, Message) else None
+        asked = answered.reply_to_message if answered else None
+        question = asked.text if asked and asked.text else ""
+        if not question and intent in self.engine.booklet.intents:
+            question = self.engine.booklet.intents[intent].title  # chosen from the menu
+        reply = await self.service.feedback("telegram", str(chat.id), question, intent, helpful)
+        await context.bot.send_message(
+            chat.id, escape(reply.answer), parse_mode=ParseMode.HTML,
+            reply_markup=None if helpful else reply_keyboard(reply),
+        )  # fmt: skip
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """One error handler: log with the traceback, tell the person, keep their question."""
@@ -343,6 +421,13 @@ class TelegramBot:
         except BadRequest as exc:
             if "not modified" not in str(exc).lower():
                 raise
+
+
+def _days_argument(text: str) -> int:
+    parts = text.split()
+    if len(parts) > 1 and parts[1].isdigit():
+        return max(1, min(int(parts[1]), 365))
+    return 7
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

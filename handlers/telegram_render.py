@@ -15,6 +15,8 @@ MAX_CALLBACK = 64  # Telegram's limit, in bytes
 MENU = "m"  # callback data: the topic menu
 TOPIC = "t:"  # callback data prefix: one topic's questions
 ANSWER = "a:"  # callback data prefix: one intent's answer
+HELPFUL = "f:1:"  # callback data prefix: 👍 on an intent's answer
+UNHELPFUL = "f:0:"  # callback data prefix: 👎 on an intent's answer
 
 
 def callback(data: str) -> str:

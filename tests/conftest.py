@@ -53,3 +53,9 @@ def run_cli(
         timeout=120,
         check=False,
     )
+
+
+@pytest.fixture(autouse=True)
+def _no_store_in_the_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever a test starts keeps its memory in its own temporary folder."""
+    monkeypatch.setenv("POLICYBOT_DB", str(tmp_path / "policybot.sqlite3"))

@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from bot.settings import PROJECT_ROOT
 
@@ -26,9 +27,10 @@ def _get(url: str, data: bytes | None = None) -> dict[str, object]:
         return dict(json.loads(resp.read()))
 
 
-def test_serve_without_token_then_sigterm() -> None:
+def test_serve_without_token_then_sigterm(tmp_path: Path) -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    env["POLICYBOT_DB"] = str(tmp_path / "bot.sqlite3")
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -57,7 +59,7 @@ def test_serve_without_token_then_sigterm() -> None:
             proc.wait()
 
 
-def test_serve_refuses_a_busy_port() -> None:
+def test_serve_refuses_a_busy_port(tmp_path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         s.listen()
@@ -65,12 +67,13 @@ def test_serve_refuses_a_busy_port() -> None:
         done = subprocess.run(
             [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
             cwd=PROJECT_ROOT, capture_output=True, timeout=60, check=False,
+            env={**os.environ, "POLICYBOT_DB": str(tmp_path / "bot.sqlite3")},
         )  # fmt: skip
     assert done.returncode == 1
     assert b"cannot serve" in done.stderr and b"Traceback" not in done.stderr
 
 
-async def test_serve_with_telegram_then_sigterm() -> None:
+async def test_serve_with_telegram_then_sigterm(tmp_path: Path) -> None:
     """The real process polls a fake Bot API, answers /start, and stops cleanly."""
     import asyncio
 
@@ -78,7 +81,8 @@ async def test_serve_with_telegram_then_sigterm() -> None:
 
     async with FakeTelegram() as fake:
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": fake.token,
-               "TELEGRAM_API_BASE_URL": fake.base_url}  # fmt: skip
+               "TELEGRAM_API_BASE_URL": fake.base_url,
+               "POLICYBOT_DB": str(tmp_path / "bot.sqlite3")}  # fmt: skip
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot.cli", "serve", "--port", str(_free_port()),
             cwd=PROJECT_ROOT, env=env,
