@@ -95,11 +95,17 @@ def topic_keyboard(topic: Topic) -> InlineKeyboardMarkup:
 
 
 def reply_keyboard(reply: Reply) -> InlineKeyboardMarkup:
-    """Under a reply: its follow-ups or suggestions, then back and menu."""
+    """Under a reply: 👍/👎, its follow-ups or suggestions, then back and menu."""
     options = reply.suggestions or reply.follow_ups
     rows = [
         [InlineKeyboardButton(o.title, callback_data=callback(ANSWER + o.intent))] for o in options
     ]
+    if reply.matched and reply.intent and reply.topic != "help":
+        vote = [
+            InlineKeyboardButton("👍 有用", callback_data=callback(HELPFUL + reply.intent)),
+            InlineKeyboardButton("👎 没用", callback_data=callback(UNHELPFUL + reply.intent)),
+        ]
+        rows.insert(0, vote)
     last = []
     if reply.matched and reply.topic and reply.topic != "help":
         last.append(InlineKeyboardButton("« 返回", callback_data=callback(TOPIC + reply.topic)))

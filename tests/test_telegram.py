@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -189,3 +190,70 @@ async def test_telegram_down_at_start_does_not_stop_the_rest(
     assert not bot.ready.is_set()
     assert "cannot reach Telegram" in caplog.text
     await bot.stop()  # and stopping while it retries is clean
+
+
+@pytest.fixture
+async def telegram_memory(
+    engine: Engine, tmp_path: Any
+) -> AsyncIterator[tuple[FakeTelegram, TelegramBot]]:
+    from bot.service import Service
+    from bot.settings import DEFAULT_POLICIES
+    from bot.store import Store
+
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    async with FakeTelegram() as fake:
+        settings = dataclasses.replace(
+            load_settings({}), telegram_token=fake.token, telegram_base_url=fake.base_url,
+            cadres=frozenset({501}),
+        )  # fmt: skip
+        bot = TelegramBot(settings, Service(engine, store, DEFAULT_POLICIES), Metrics())
+        await bot.start()
+        await asyncio.wait_for(bot.ready.wait(), timeout=10)
+        try:
+            yield fake, bot
+        finally:
+            await bot.stop()
+            await store.close()
+
+
+async def test_follow_up_on_telegram(telegram_memory: tuple[FakeTelegram, TelegramBot]) -> None:
+    fake, _ = telegram_memory
+    fake.text("孝善养老是什么")
+    await fake.wait_for("sendMessage")
+    fake.text("那要什么条件")
+    second = (await fake.wait_for("sendMessage", 2))[1].params
+    assert "谁能享受孝善养老" in second["text"] and "70岁" in second["text"]
+
+
+async def test_thumbs_down_offers_alternatives(
+    telegram_memory: tuple[FakeTelegram, TelegramBot],
+) -> None:
+    fake, _ = telegram_memory
+    fake.text("孝善养老是什么")
+    answer = (await fake.wait_for("sendMessage"))[0].params
+    buttons = _buttons(answer)
+    down = next(d for t, d in buttons if t.startswith("👎"))
+    assert any(t.startswith("👍") for t, _ in buttons)
+    fake.button(down)
+    reply = (await fake.wait_for("sendMessage", 2))[1].params
+    assert "村扶贫专干" in reply["text"]
+    assert any(d.startswith("a:") for _, d in _buttons(reply)), "other answers offered"
+
+
+async def test_cadre_commands_only_for_cadres(
+    telegram_memory: tuple[FakeTelegram, TelegramBot],
+) -> None:
+    fake, _ = telegram_memory
+    scoped = [c for c in await fake.wait_for("setMyCommands", 2) if c.params.get("scope")]
+    assert scoped and scoped[0].params["scope"]["chat_id"] == 501
+    assert "unanswered" in {c["command"] for c in scoped[0].params["commands"]}
+    fake.text("孩子上大学的助学贷款咋办", chat_id=77)
+    await fake.wait_for("sendMessage")
+    fake.text("/unanswered", chat_id=77)  # not a cadre
+    refusal = (await fake.wait_for("sendMessage", 2))[1].params
+    assert "村干部" in refusal["text"]
+    fake.text("/unanswered", chat_id=501)
+    report = (await fake.wait_for("sendMessage", 3))[2].params
+    assert "助学贷款" in report["text"] and "1次" in report["text"]
+    fake.text("/version", chat_id=501)
+    assert "图册版本" in (await fake.wait_for("sendMessage", 4))[3].params["text"]

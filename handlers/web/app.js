@@ -22,7 +22,11 @@
     sourcePrefix: "来源：",
     bookletPrefix: "依据：《",
     bookletSuffix: "》",
-    version: "资料版本："
+    version: "资料版本：",
+    feedbackHeading: "这个回答对您有用吗？",
+    feedbackUp: "👍 有用",
+    feedbackDown: "👎 没用",
+    feedbackError: "网络不好，评价没发出去，请再点一次。"
   };
 
   var els = {};
@@ -33,7 +37,8 @@
     loading: false,
     busy: false,
     session: null,
-    lastTopic: null      // topic id whose questions were last opened
+    lastTopic: null,     // topic id whose questions were last opened
+    feedbackCount: 0     // for unique ids of the 👍/👎 groups
   };
 
   /* ---------- small DOM helpers ---------- */
@@ -324,7 +329,55 @@
     card.appendChild(group);
   }
 
-  function addReply(data) {
+  /* 👍/👎 under an answer. `question` is the text that produced the reply.
+   * One vote per answer: both buttons are disabled once a vote has gone
+   * through, and enabled again if it could not be sent. */
+  function feedbackButtons(card, question, intent) {
+    var group = el("div", "feedback-group");
+    var heading = el("p", "feedback-heading", TEXT.feedbackHeading);
+    heading.id = "feedback-heading-" + (++state.feedbackCount);
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-labelledby", heading.id);
+    group.appendChild(heading);
+    var row = el("div", "feedback-buttons");
+    var up = button("feedback-up", TEXT.feedbackUp);
+    var down = button("feedback-down", TEXT.feedbackDown);
+    var voted = false;
+
+    function lock(locked, chosen) {
+      [up, down].forEach(function (b) {
+        b.disabled = locked;
+        var isChosen = locked && b === chosen;
+        b.classList.toggle("chosen", isChosen);
+        b.setAttribute("aria-pressed", isChosen ? "true" : "false");
+      });
+    }
+
+    function vote(helpful, chosen) {
+      if (voted || state.busy) return;
+      voted = true;
+      lock(true, chosen);
+      sendFeedback(question, intent, helpful, function () {
+        voted = false;
+        lock(false, null);
+      });
+    }
+
+    up.setAttribute("aria-pressed", "false");
+    down.setAttribute("aria-pressed", "false");
+    up.addEventListener("click", function () {
+      vote(true, up);
+    });
+    down.addEventListener("click", function () {
+      vote(false, down);
+    });
+    row.appendChild(up);
+    row.appendChild(down);
+    group.appendChild(row);
+    card.appendChild(group);
+  }
+
+  function addReply(data, question) {
     var card = el("div", "bot-message");
     var matched = data.matched === true;
     var title = str(data.title);
@@ -343,6 +396,9 @@
         });
       }
       questionButtons(card, TEXT.followUps, "follow-up", follow);
+      if (typeof data.intent === "string" && data.intent && data.intent.indexOf("help.") !== 0) {
+        feedbackButtons(card, String(question || ""), data.intent);
+      }
     } else {
       var sugg = (Array.isArray(data.suggestions) ? data.suggestions : []).filter(function (s) {
         return s && typeof s.title === "string" && s.title;
@@ -359,24 +415,25 @@
     return card;
   }
 
-  function addError() {
+  function addError(message) {
     var card = el("div", "bot-message error-message");
-    card.appendChild(el("div", "answer-text", TEXT.networkError));
+    card.appendChild(el("div", "answer-text", message || TEXT.networkError));
     els.messages.appendChild(card);
     return card;
   }
 
   /* ---------- asking ---------- */
 
-  function postAsk(text) {
+  /* POST a JSON body; resolves with a reply object (it must have an `answer`). */
+  function postReply(url, payload) {
     var controller = typeof AbortController === "function" ? new AbortController() : null;
     var timer = controller ? setTimeout(function () {
       controller.abort();
     }, ASK_TIMEOUT_MS) : null;
-    return fetch("/api/ask", {
+    return fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ text: text, session: sessionId() }),
+      body: JSON.stringify(payload),
       signal: controller ? controller.signal : undefined
     }).then(function (res) {
       if (!res.ok) {
@@ -390,6 +447,19 @@
       return data;
     }).finally(function () {
       if (timer) clearTimeout(timer);
+    });
+  }
+
+  function postAsk(text) {
+    return postReply("/api/ask", { text: text, session: sessionId() });
+  }
+
+  function postFeedback(question, intent, helpful) {
+    return postReply("/api/feedback", {
+      question: question,
+      intent: intent,
+      helpful: helpful,
+      session: sessionId()
     });
   }
 
@@ -417,7 +487,7 @@
     postAsk(text).then(function (data) {
       pending.parentNode && pending.parentNode.removeChild(pending);
       if (origin === "input" && els.input.value.trim() === text) els.input.value = "";
-      var card = addReply(data);
+      var card = addReply(data, text);
       if (data.matched === true && data.intent === "help.menu") showTopics(false);
       reveal(card, userNode);
       setBusy(false);
@@ -428,6 +498,27 @@
       if (!els.input.value.trim()) els.input.value = text;
       var card = addError();
       reveal(card, userNode);
+      setBusy(false);
+    });
+  }
+
+  /* Send a 👍/👎 and show the bot's response (thanks, or other answers and
+   * whom to ask) as a new reply card. `failed` is called on a network error. */
+  function sendFeedback(question, intent, helpful, failed) {
+    setBusy(true);
+    var pending = addPending();
+    reveal(pending);
+    postFeedback(question, intent, helpful).then(function (data) {
+      pending.parentNode && pending.parentNode.removeChild(pending);
+      var card = addReply(data, question);
+      reveal(card);
+      setBusy(false);
+    }, function (err) {
+      if (window.console) console.warn("feedback:", err);
+      pending.parentNode && pending.parentNode.removeChild(pending);
+      failed();
+      var card = addError(TEXT.feedbackError);
+      reveal(card);
       setBusy(false);
     });
   }
