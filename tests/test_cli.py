@@ -102,3 +102,34 @@ def test_a_closed_pipe_is_not_a_crash() -> None:
     assert proc.wait(timeout=120) == 0
     assert proc.stderr is not None
     assert b"Traceback" not in proc.stderr.read()
+
+
+def test_report_and_export(tmp_path: Path) -> None:
+    import asyncio
+
+    from bot.engine import Engine
+    from bot.service import Service
+    from bot.settings import DEFAULT_POLICIES
+    from bot.store import Store
+
+    db = tmp_path / "bot.sqlite3"
+
+    async def fill() -> None:
+        store = await Store.open(db)
+        service = Service(Engine.from_folder(DEFAULT_POLICIES), store, DEFAULT_POLICIES)
+        for q in ("俺家的羊生病了政府给治不", "俺家羊病了政府管治不", "孝善养老是什么"):
+            await service.ask(q, "telegram", "c")
+        await store.close()
+
+    asyncio.run(fill())
+    env = {"POLICYBOT_DB": str(db)}
+    report = run_cli("report", "--days", "7", env=env)
+    out = report.stdout.decode()
+    assert report.returncode == 0, report.stderr.decode()
+    assert "1. 2次" in out and "俺家的羊生病了政府给治不" in out and "共3问" in out
+    export = run_cli("report", "--export", "1", "--intent", "tuoguan.types", env=env)
+    assert export.returncode == 0, export.stderr.decode()
+    snippet = export.stdout.decode()
+    assert "tuoguan.types" in snippet and "      - 俺家的羊生病了政府给治不" in snippet
+    missing = run_cli("report", env={"POLICYBOT_DB": str(tmp_path / "none.sqlite3")})
+    assert missing.returncode == 1 and b"no store" in missing.stderr

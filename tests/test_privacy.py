@@ -40,3 +40,25 @@ def test_masked(text: str, gone: str, placeholder: str) -> None:
 )
 def test_ordinary_numbers_stay(text: str) -> None:
     assert mask(text) == text
+
+
+async def test_questions_never_reach_the_logs_at_info(
+    caplog: pytest.LogCaptureFixture, tmp_path: object
+) -> None:
+    import logging
+    from pathlib import Path
+
+    from bot.engine import Engine
+    from bot.service import Service
+    from bot.settings import DEFAULT_POLICIES
+    from bot.store import Store
+
+    caplog.set_level(logging.INFO)
+    assert isinstance(tmp_path, Path)
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    service = Service(Engine.from_folder(DEFAULT_POLICIES), store, DEFAULT_POLICIES)
+    secret = "俺叫王秀英住东庄村12号孝善养老咋领"
+    await service.ask(secret, "http", "s")
+    await service.ask("孩子上大学助学贷款" + secret, "telegram", "t")
+    await store.close()
+    assert "王秀英" not in caplog.text and "东庄村" not in caplog.text
