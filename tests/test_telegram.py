@@ -196,17 +196,21 @@ async def test_telegram_down_at_start_does_not_stop_the_rest(
 async def telegram_memory(
     engine: Engine, tmp_path: Any
 ) -> AsyncIterator[tuple[FakeTelegram, TelegramBot]]:
+    import shutil
+
     from bot.service import Service
     from bot.settings import DEFAULT_POLICIES
     from bot.store import Store
 
+    folder = tmp_path / "policies"
+    shutil.copytree(DEFAULT_POLICIES, folder)
     store = await Store.open(tmp_path / "bot.sqlite3")
     async with FakeTelegram() as fake:
         settings = dataclasses.replace(
             load_settings({}), telegram_token=fake.token, telegram_base_url=fake.base_url,
             cadres=frozenset({501}),
         )  # fmt: skip
-        bot = TelegramBot(settings, Service(engine, store, DEFAULT_POLICIES), Metrics())
+        bot = TelegramBot(settings, Service(engine, store, folder), Metrics())
         await bot.start()
         await asyncio.wait_for(bot.ready.wait(), timeout=10)
         try:
@@ -257,3 +261,17 @@ async def test_cadre_commands_only_for_cadres(
     assert "助学贷款" in report["text"] and "1次" in report["text"]
     fake.text("/version", chat_id=501)
     assert "图册版本" in (await fake.wait_for("sendMessage", 4))[3].params["text"]
+
+
+async def test_reload_of_a_broken_booklet_keeps_answering(
+    telegram_memory: tuple[FakeTelegram, TelegramBot],
+) -> None:
+    fake, bot = telegram_memory
+    path = bot.service.folder / "topics" / "linli.yaml"
+    path.write_text(path.read_text("utf-8").replace("aspect: who", "aspect: whom", 1), "utf-8")
+    fake.text("/reload", chat_id=501)
+    report = (await fake.wait_for("sendMessage"))[0].params["text"]
+    assert "仍在用旧版" in report and "topics/linli.yaml" in report
+    fake.text("邻里互助有什么好处", chat_id=77)
+    answer = (await fake.wait_for("sendMessage", 2))[1].params["text"]
+    assert "410万" in answer

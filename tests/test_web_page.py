@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, Page, Route, async_playwright, expect
 
 from bot.engine import Engine
+from bot.service import Service
+from bot.settings import DEFAULT_POLICIES
+from bot.store import Store
 from handlers.http import make_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -25,13 +29,15 @@ FLAGS = [
 
 
 @pytest.fixture
-async def server(engine: Engine) -> AsyncIterator[str]:
-    server = TestServer(make_app(engine), host="127.0.0.1")
+async def server(engine: Engine, tmp_path: Path) -> AsyncIterator[str]:
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    server = TestServer(make_app(Service(engine, store, DEFAULT_POLICIES)), host="127.0.0.1")
     await server.start_server()
     try:
         yield str(server.make_url("/"))
     finally:
         await server.close()
+        await store.close()
 
 
 @pytest.fixture
@@ -112,3 +118,26 @@ async def test_text_is_never_markup(page: Page) -> None:
     await expect(reply.locator(".answer-title")).to_contain_text("<img")
     assert await page.locator("#messages img").count() == 0
     assert await page.title() != "pwned"
+
+
+async def test_follow_up_question_keeps_the_topic(page: Page) -> None:
+    await page.locator("#question").fill("孝善养老是什么")
+    await page.locator("#send").click()
+    await expect(page.locator(".bot-message .answer-title").last).to_contain_text("孝善养老")
+    await page.locator("#question").fill("那要什么条件")
+    await page.locator("#send").click()
+    reply = page.locator(".bot-message").nth(1)
+    await expect(reply.locator(".answer-title")).to_contain_text("谁能享受孝善养老")
+
+
+async def test_thumbs_down_offers_other_answers(page: Page) -> None:
+    await page.locator("#question").fill("孝善养老是什么")
+    await page.locator("#send").click()
+    answer = page.locator(".bot-message").nth(0)  # pinned: a new card will follow
+    await expect(answer.locator(".feedback-down")).to_be_visible()
+    await answer.locator(".feedback-down").click()
+    await expect(answer.locator(".feedback-down")).to_be_disabled()
+    await expect(answer.locator(".feedback-up")).to_be_disabled()
+    after = page.locator(".bot-message").nth(1)
+    await expect(after.locator(".answer-text")).to_contain_text("村扶贫专干")
+    await expect(after.locator(".suggestion").first).to_be_visible()
