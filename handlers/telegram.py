@@ -223,10 +223,7 @@ class TelegramBot:
 
     async def menu_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/menu: the topic menu."""
-        if update.effective_message:
-            await update.effective_message.reply_text(
-                CHOOSE, reply_markup=menu_keyboard(self.engine.booklet)
-            )
+        await self._with_menu(update, CHOOSE)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A menu, topic or answer button."""
@@ -270,10 +267,7 @@ class TelegramBot:
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Photos, stickers, voice, files: say kindly what the bot understands."""
-        if update.effective_message:
-            await update.effective_message.reply_text(
-                NOT_TEXT, reply_markup=menu_keyboard(self.engine.booklet)
-            )
+        await self._with_menu(update, NOT_TEXT)
 
     async def inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """@bot 孝善 in any chat: answers an officer can forward to a family."""
@@ -380,6 +374,12 @@ class TelegramBot:
             start = text.lower().index(mention.lower())
             return (text[:start] + text[start + len(mention) :]).strip()
         return None
+
+    async def _with_menu(self, update: Update, text: str) -> None:
+        if update.effective_message:
+            await update.effective_message.reply_text(
+                text, reply_markup=menu_keyboard(self.engine.booklet)
+            )
 
     async def _send_intent(self, update: Update, intent_id: str, menu: bool) -> None:
         reply = self.engine.answer(intent_id)

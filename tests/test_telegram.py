@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import shutil
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from bot.engine import Engine
+from bot.service import Service
 from bot.settings import load_settings
 from handlers.metrics import Metrics
 from handlers.telegram import TelegramBot
@@ -17,19 +20,29 @@ from handlers.telegram_render import MAX_CALLBACK
 from tests.helpers.fake_telegram import USERNAME, FakeTelegram
 
 
-@pytest.fixture
-async def telegram(engine: Engine) -> AsyncIterator[tuple[FakeTelegram, TelegramBot]]:
+@contextlib.asynccontextmanager
+async def running_bot(
+    service: Engine | Service, **settings: Any
+) -> AsyncIterator[tuple[FakeTelegram, TelegramBot]]:
+    """The real bot polling a fresh fake Bot API, ready, stopped afterwards."""
     async with FakeTelegram() as fake:
-        settings = dataclasses.replace(
-            load_settings({}), telegram_token=fake.token, telegram_base_url=fake.base_url
-        )
-        bot = TelegramBot(settings, engine, Metrics())
+        config = dataclasses.replace(
+            load_settings({}), telegram_token=fake.token, telegram_base_url=fake.base_url,
+            **settings,
+        )  # fmt: skip
+        bot = TelegramBot(config, service, Metrics())
         await bot.start()
         await asyncio.wait_for(bot.ready.wait(), timeout=10)
         try:
             yield fake, bot
         finally:
             await bot.stop()
+
+
+@pytest.fixture
+async def telegram(engine: Engine) -> AsyncIterator[tuple[FakeTelegram, TelegramBot]]:
+    async with running_bot(engine) as pair:
+        yield pair
 
 
 def _buttons(call_params: dict[str, object]) -> list[tuple[str, str]]:
@@ -196,7 +209,6 @@ async def test_telegram_down_at_start_does_not_stop_the_rest(
 async def telegram_memory(
     engine: Engine, tmp_path: Any
 ) -> AsyncIterator[tuple[FakeTelegram, TelegramBot]]:
-    import shutil
 
     from bot.service import Service
     from bot.settings import DEFAULT_POLICIES
@@ -205,19 +217,12 @@ async def telegram_memory(
     folder = tmp_path / "policies"
     shutil.copytree(DEFAULT_POLICIES, folder)
     store = await Store.open(tmp_path / "bot.sqlite3")
-    async with FakeTelegram() as fake:
-        settings = dataclasses.replace(
-            load_settings({}), telegram_token=fake.token, telegram_base_url=fake.base_url,
-            cadres=frozenset({501}),
-        )  # fmt: skip
-        bot = TelegramBot(settings, Service(engine, store, folder), Metrics())
-        await bot.start()
-        await asyncio.wait_for(bot.ready.wait(), timeout=10)
-        try:
-            yield fake, bot
-        finally:
-            await bot.stop()
-            await store.close()
+    try:
+        service = Service(engine, store, folder)
+        async with running_bot(service, cadres=frozenset({501})) as pair:
+            yield pair
+    finally:
+        await store.close()
 
 
 async def test_follow_up_on_telegram(telegram_memory: tuple[FakeTelegram, TelegramBot]) -> None:
