@@ -143,16 +143,28 @@ class Matcher:
         # topic keywords, in the booklet's words, each weighted by how much it belongs
         # to its topic alone: a word that other topics' examples use too (建档立卡,
         # 房子) is context more than topic
+        memo: dict[str, str] = {}
+
+        def normalized(text: str) -> str:
+            """Each booklet text normalized once while the index is built."""
+            if text not in memo:
+                memo[text] = self.normalizer(text).text
+            return memo[text]
+
+        def normal(word: str) -> str:
+            """A keyword in the booklet's words (itself when nothing is left)."""
+            return normalized(word) or word
+
         examples_of = {
-            t.topic: [self.normalizer(e).text for i in t.intents for e in (i.title, *i.examples)]
+            t.topic: [normalized(e) for i in t.intents for e in (i.title, *i.examples)]
             for t in booklet.topics
         }
         self._topic_words: dict[str, re.Pattern[str] | None] = {}
         self._keyword_weight: dict[tuple[str, str], float] = {}
         for topic in booklet.topics:
-            normal = {self.normalizer(k).text or k for k in topic.keywords}
-            self._topic_words[topic.topic] = _alternation(normal)
-            for word in normal:
+            words = {normal(k) for k in topic.keywords}
+            self._topic_words[topic.topic] = _alternation(words)
+            for word in words:
                 others = sum(
                     any(word in e for e in texts)
                     for name, texts in examples_of.items()
@@ -160,10 +172,10 @@ class Matcher:
                 )
                 self._keyword_weight[(topic.topic, word)] = 1.0 / (1.0 + others)
         domain = [*keywords, *booklet.scope.domain, *lexicon.synonyms]
-        self._domain = _alternation(self.normalizer(k).text or k for k in domain)
+        self._domain = _alternation(normal(k) for k in domain)
         self._out_of_scope = _alternation(w.lower() for w in booklet.scope.out_of_scope)
         self._aspects: dict[Aspect, re.Pattern[str] | None] = {
-            aspect: _alternation(self.normalizer(c).text or c for c in cues)
+            aspect: _alternation(normal(c) for c in cues)
             for aspect, cues in lexicon.aspects.items()
         }
 
@@ -176,7 +188,7 @@ class Matcher:
             starts.append(len(rows))
             words: set[str] = set()
             for text in (intent.title, *intent.examples):
-                tokens = self.tokens(self.normalizer(text).text)
+                tokens = self.tokens(normalized(text))
                 words.update(tokens)
                 rows.append(" ".join(tokens))
             vocab_of.append(words)
@@ -197,9 +209,7 @@ class Matcher:
             [self._topic_order(booklet.topic_of[i.id].topic) for i in self.intents]
         )
         self._aspect_of = [i.aspect for i in self.intents]
-        self._intent_words = [
-            _alternation(self.normalizer(k).text or k for k in i.keywords) for i in self.intents
-        ]
+        self._intent_words = [_alternation(normal(k) for k in i.keywords) for i in self.intents]
 
     def _topic_order(self, topic: str) -> int:
         return [t.topic for t in self.booklet.topics].index(topic)
