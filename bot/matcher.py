@@ -162,9 +162,9 @@ class Matcher:
         self._topic_words: dict[str, re.Pattern[str] | None] = {}
         self._keyword_weight: dict[tuple[str, str], float] = {}
         for topic in booklet.topics:
-            words = {normal(k) for k in topic.keywords}
-            self._topic_words[topic.topic] = _alternation(words)
-            for word in words:
+            keywords_here = {normal(k) for k in topic.keywords}
+            self._topic_words[topic.topic] = _alternation(keywords_here)
+            for word in keywords_here:
                 others = sum(
                     any(word in e for e in texts)
                     for name, texts in examples_of.items()
