@@ -52,6 +52,7 @@ _ASKS = re.compile(
 )
 HINT_BONUS = 25.0  # a follow-up leaves the conversation's topic only for a clearly better fit
 NAMED_TOPIC = 50.0  # topic evidence at least this strong: the question names its topic
+MAX_CANDIDATES = 300  # example rows scored by rapidfuzz per question
 LONG_MESSAGE = 30  # characters: longer messages are also compared clause by clause
 MAX_CLAUSES = 8  # the last clauses of a long message, where the question usually is
 
@@ -98,6 +99,11 @@ class Match:
     @property
     def best(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
+
+
+def _pairs(text: str) -> list[str]:
+    """Character pairs within each word of a segmented text."""
+    return [w[i : i + 2] for w in text.split(" ") for i in range(max(1, len(w) - 1))]
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
@@ -159,12 +165,9 @@ class Matcher:
             t.topic: [normalized(e) for i in t.intents for e in (i.title, *i.examples)]
             for t in booklet.topics
         }
-        self._topic_words: dict[str, re.Pattern[str] | None] = {}
         self._keyword_weight: dict[tuple[str, str], float] = {}
         for topic in booklet.topics:
-            keywords_here = {normal(k) for k in topic.keywords}
-            self._topic_words[topic.topic] = _alternation(keywords_here)
-            for word in keywords_here:
+            for word in {normal(k) for k in topic.keywords}:
                 others = sum(
                     any(word in e for e in texts)
                     for name, texts in examples_of.items()
@@ -208,8 +211,30 @@ class Matcher:
         self._topic_index = np.array(
             [self._topic_order(booklet.topic_of[i.id].topic) for i in self.intents]
         )
-        self._aspect_of = [i.aspect for i in self.intents]
-        self._intent_words = [_alternation(normal(k) for k in i.keywords) for i in self.intents]
+        aspects = sorted({i.aspect for i in self.intents})
+        self._aspect_names = aspects
+        self._aspect_code = np.array([aspects.index(i.aspect) for i in self.intents])
+
+        # keywords, each distinct word once: which topics (and how surely), which intents
+        self._topic_keywords: dict[str, list[tuple[int, float]]] = {}
+        for t, topic in enumerate(booklet.topics):
+            for word in {normal(k) for k in topic.keywords}:
+                weight = self._keyword_weight[(topic.topic, word)]
+                self._topic_keywords.setdefault(word, []).append((t, weight))
+        intent_keywords: dict[str, list[int]] = {}
+        for k, intent in enumerate(self.intents):
+            for word in {normal(w) for w in intent.keywords}:
+                intent_keywords.setdefault(word, []).append(k)
+        self._intent_keywords = {w: np.array(ks) for w, ks in intent_keywords.items()}
+
+        # candidate rows for fuzzy scoring: rows sharing character pairs with the question
+        self._row_intent = np.repeat(np.arange(n), np.diff(np.append(self._starts, len(rows))))
+        postings: dict[str, list[int]] = {}
+        for r, row in enumerate(rows):
+            for pair in _pairs(row):
+                postings.setdefault(pair, []).append(r)
+        self._rows_with = {p: np.array(rs, dtype=np.int64) for p, rs in postings.items()}
+        self._pair_idf = {p: math.log(1 + len(rows) / len(rs)) for p, rs in postings.items()}
 
     def _topic_order(self, topic: str) -> int:
         return [t.topic for t in self.booklet.topics].index(topic)
@@ -306,9 +331,8 @@ class Matcher:
 
     def features(self, text: str, tokens: list[str]) -> Features:
         """Each kind of evidence for every intent, 0-100."""
-        queries = [" ".join(tokens), *self._clauses(text)]
-        fuzzy_rows = process.cdist(queries, self._rows, scorer=fuzz.token_set_ratio).max(axis=0)
-        fuzzy = np.maximum.reduceat(fuzzy_rows, self._starts).astype(np.float64)
+        query = " ".join(tokens)
+        fuzzy = self._fuzzy([query, *self._clauses(text)], query)
 
         words = np.zeros(len(self.intents))
         total = 0.0
@@ -319,25 +343,45 @@ class Matcher:
                 words[k] += weight
         words = 100.0 * words / total if total else words
 
-        topic = np.zeros(len(self.intents))
-        for t, topic_def in enumerate(self.booklet.topics):
-            pattern = self._topic_words[topic_def.topic]
-            if pattern is None:
-                continue
-            found = [self._keyword_weight[(topic_def.topic, w)] for w in pattern.findall(text)]
-            if found:
-                topic[self._topic_index == t] = 100.0 * max(found)
+        by_topic = np.zeros(len(self.booklet.topics))
+        for word, places in self._topic_keywords.items():
+            if word in text:
+                for t, weight in places:
+                    by_topic[t] = max(by_topic[t], 100.0 * weight)
+        topic = by_topic[self._topic_index]
 
         asked = {a for a, p in self._aspects.items() if p is not None and p.search(text)}
         if _AGE.search(text):
             asked.add("who")  # 俺爹71岁: is he old enough
         if not asked:
             asked = {"what", "other"}  # a topic named with no question about it: what is it
-        aspect = np.array([100.0 if a in asked else 0.0 for a in self._aspect_of])
-        own = np.array(
-            [100.0 if p is not None and p.search(text) else 0.0 for p in self._intent_words]
-        )
+        codes = [self._aspect_names.index(a) for a in asked if a in self._aspect_names]
+        aspect = np.where(np.isin(self._aspect_code, codes), 100.0, 0.0)
+
+        own = np.zeros(len(self.intents))
+        for word, intents in self._intent_keywords.items():
+            if word in text:
+                own[intents] = 100.0
         return {"fuzzy": fuzzy, "words": words, "topic": topic, "aspect": aspect, "intent": own}
+
+    def _fuzzy(self, queries: list[str], query: str) -> np.ndarray:
+        """rapidfuzz over the example rows that share character pairs with the question
+        (the best MAX_CANDIDATES of them by rarity), best row per intent."""
+        weights = np.zeros(len(self._rows))
+        for pair in set(_pairs(query)):
+            rows = self._rows_with.get(pair)
+            if rows is not None:
+                weights[rows] += self._pair_idf[pair]
+        candidates = np.flatnonzero(weights)
+        if len(candidates) > MAX_CANDIDATES:
+            best = np.argpartition(-weights[candidates], MAX_CANDIDATES)[:MAX_CANDIDATES]
+            candidates = np.sort(candidates[best])
+        fuzzy = np.zeros(len(self.intents))
+        if len(candidates):
+            choices = [self._rows[r] for r in candidates]
+            scores = process.cdist(queries, choices, scorer=fuzz.token_set_ratio).max(axis=0)
+            np.maximum.at(fuzzy, self._row_intent[candidates], scores)
+        return fuzzy
 
     def _clauses(self, text: str) -> list[str]:
         """For a long message, its parts (two clauses at a time): the question inside a
