@@ -3,7 +3,8 @@
 The index is built once from the booklet; matching is pure and in memory.
 Each intent gets a score from four kinds of evidence:
 
-- fuzzy: rapidfuzz over jieba-segmented words, against the intent's examples;
+- fuzzy: rapidfuzz over jieba-segmented words, against the intent's examples (only the
+  examples that share character pairs with the question: an inverted index);
 - words: how much of the question, weighted by rarity, the intent's own words cover;
 - topic: the question names the topic (a keyword of it, after synonyms);
 - aspect: the question asks what the intent answers (who, how much, how to apply, ...).
@@ -53,8 +54,7 @@ _ASKS = re.compile(
 HINT_BONUS = 25.0  # a follow-up leaves the conversation's topic only for a clearly better fit
 NAMED_TOPIC = 50.0  # topic evidence at least this strong: the question names its topic
 MAX_CANDIDATES = 300  # example rows scored by rapidfuzz per question
-LONG_MESSAGE = 30  # characters: longer messages are also compared clause by clause
-MAX_CLAUSES = 8  # the last clauses of a long message, where the question usually is
+LONG_MESSAGE = 30  # characters: a longer message is also scored by its question part
 
 
 class Verdict(Enum):
@@ -331,8 +331,7 @@ class Matcher:
 
     def features(self, text: str, tokens: list[str]) -> Features:
         """Each kind of evidence for every intent, 0-100."""
-        query = " ".join(tokens)
-        fuzzy = self._fuzzy([query, *self._clauses(text)], query)
+        fuzzy = self._fuzzy(" ".join(tokens))
 
         words = np.zeros(len(self.intents))
         total = 0.0
@@ -364,7 +363,7 @@ class Matcher:
                 own[intents] = 100.0
         return {"fuzzy": fuzzy, "words": words, "topic": topic, "aspect": aspect, "intent": own}
 
-    def _fuzzy(self, queries: list[str], query: str) -> np.ndarray:
+    def _fuzzy(self, query: str) -> np.ndarray:
         """rapidfuzz over the example rows that share character pairs with the question
         (the best MAX_CANDIDATES of them by rarity), best row per intent."""
         weights = np.zeros(len(self._rows))
@@ -379,18 +378,9 @@ class Matcher:
         fuzzy = np.zeros(len(self.intents))
         if len(candidates):
             choices = [self._rows[r] for r in candidates]
-            scores = process.cdist(queries, choices, scorer=fuzz.token_set_ratio).max(axis=0)
+            scores = process.cdist([query], choices, scorer=fuzz.token_set_ratio)[0]
             np.maximum.at(fuzzy, self._row_intent[candidates], scores)
         return fuzzy
-
-    def _clauses(self, text: str) -> list[str]:
-        """For a long message, its parts (two clauses at a time): the question inside a
-        story is compared on its own, not drowned by the story."""
-        parts = text.split(" ")
-        if len(text) < LONG_MESSAGE or len(parts) < 2:
-            return []
-        pairs = [" ".join(parts[i : i + 2]) for i in range(len(parts) - 1)]
-        return [" ".join(t) for t in map(self.tokens, pairs[-MAX_CLAUSES:]) if t]
 
     def _verdict(
         self, normal: Normalized, candidates: tuple[Candidate, ...], asked: str,
