@@ -73,6 +73,13 @@ def _days(value: str) -> int:
     return days
 
 
+def _per_minute(value: str) -> int:
+    count = int(value)
+    if not 1 <= count <= 10_000:
+        raise ValueError("must be a number of questions between 1 and 10000")
+    return count
+
+
 def _user_ids(value: str) -> frozenset[int]:
     parts = [p for p in value.replace(";", ",").replace(" ", ",").split(",") if p]
     try:
@@ -134,6 +141,13 @@ SPECS: tuple[Spec, ...] = (
         _days,
     ),
     Spec(
+        "POLICYBOT_RATE_LIMIT",
+        "rate_limit",
+        20,
+        "questions a minute one person may ask before being asked to wait",
+        _per_minute,
+    ),
+    Spec(
         "POLICYBOT_CADRES",
         "cadres",
         frozenset(),
@@ -157,6 +171,7 @@ class Settings:
     port: int
     admin_token: str | None
     retention_days: int
+    rate_limit: int
     cadres: frozenset[int]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.engine import Engine
+from bot.ratelimit import RateLimiter
 from bot.service import Service
 from handlers.metrics import Metrics
 
@@ -30,6 +32,7 @@ SERVICE = web.AppKey("service", Service)
 METRICS = web.AppKey("metrics", Metrics)
 ADMIN_TOKEN = web.AppKey("admin_token", str)
 TOPICS = web.AppKey("topics", dict[str, Any])
+LIMITER = web.AppKey("limiter", RateLimiter)
 MAX_DAYS = 365
 
 _dumps = partial(json.dumps, ensure_ascii=False)
@@ -111,6 +114,13 @@ async def ask(request: web.Request) -> web.Response:
     session = data.get("session")
     if session is not None and (not _text(session) or len(str(session)) > SESSION_MAX):
         return error(400, f'"session" must be a string of at most {SESSION_MAX} characters')
+    person = f"http:{session}" if isinstance(session, str) else f"ip:{request.remote}"
+    decision = request.app[LIMITER].check(person)
+    if not decision.allowed:
+        wait = max(1, math.ceil(decision.retry_after))
+        response = error(429, f"too many questions; please wait {wait} seconds")
+        response.headers["Retry-After"] = str(wait)
+        return response
     service, metrics = request.app[SERVICE], request.app[METRICS]
     started = time.perf_counter()
     reply = await service.ask(text, "http", session if isinstance(session, str) else None)
@@ -273,7 +283,7 @@ async def admin_version(request: web.Request) -> web.Response:
 
 def make_app(service: Service | Engine, metrics_: Metrics | None = None,
              webhook: Webhook | None = None, admin_token: str | None = None,
-             ) -> web.Application:  # fmt: skip
+             rate_limit: int = 10_000) -> web.Application:  # fmt: skip
     """The aiohttp application: API, page, metrics, admin API and, in webhook mode,
     the webhook. Given a bare Engine, it answers without memory."""
     if isinstance(service, Engine):
@@ -284,6 +294,7 @@ def make_app(service: Service | Engine, metrics_: Metrics | None = None,
     app[METRICS] = metrics_ or Metrics()
     app[ADMIN_TOKEN] = admin_token or ""
     app[TOPICS] = {}
+    app[LIMITER] = RateLimiter(rate_limit)
     app.router.add_post("/api/ask", ask)
     app.router.add_post("/api/feedback", feedback)
     app.router.add_get("/api/admin/unanswered", admin_unanswered)

@@ -34,8 +34,9 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
 
             telegram = TelegramBot(settings, service, metrics)
         app = make_app(
-            service, metrics, telegram.webhook if telegram else None, settings.admin_token
-        )
+            service, metrics, telegram.webhook if telegram else None, settings.admin_token,
+            settings.rate_limit,
+        )  # fmt: skip
         runner = web.AppRunner(app, handle_signals=False)
         await runner.setup()
         site = web.TCPSite(runner, settings.host, settings.port)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import math
 import time
 from html import escape
 from pathlib import Path
@@ -35,6 +36,7 @@ from telegram.ext import (
 from bot.booklet import Topic
 from bot.curation import format_groups, format_stats
 from bot.engine import Engine
+from bot.ratelimit import RateLimiter
 from bot.reply import Reply
 from bot.service import Service
 from bot.settings import Settings
@@ -106,6 +108,7 @@ class TelegramBot:
             .base_file_url(file_base)
             .build()
         )
+        self.limiter = RateLimiter(settings.rate_limit)
         self.ready = asyncio.Event()
         self._starting: asyncio.Task[None] | None = None
         self._closing = False
@@ -259,6 +262,13 @@ class TelegramBot:
         if message.chat.type != ChatType.PRIVATE:
             question = self._addressed(message)
         if question is None:
+            return
+        person = message.from_user.id if message.from_user else message.chat_id
+        decision = self.limiter.check(f"telegram:{person}")
+        if not decision.allowed:
+            if decision.first_refusal:  # said once; further messages wait quietly
+                wait = max(1, math.ceil(decision.retry_after))
+                await message.reply_text(f"您问得太快了，请歇一会儿，大约{wait}秒后再问。")
             return
         started = time.perf_counter()
         reply = await self.service.ask(question, "telegram", str(message.chat_id))

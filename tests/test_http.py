@@ -106,3 +106,14 @@ async def test_the_page_and_its_files(client: Client) -> None:
     assert "http://" not in page and "https://" not in page, "no external assets"
     for name in ("app.js", "style.css"):
         assert (await client.get(f"/static/{name}")).status == 200
+
+
+async def test_rate_limit_is_per_person(engine: Engine, aiohttp_client: MakeClient) -> None:
+    client = await aiohttp_client(make_app(engine, rate_limit=3))
+    for _ in range(3):
+        assert (await client.post("/api/ask", json={"text": "孝善", "session": "a"})).status == 200
+    resp = await client.post("/api/ask", json={"text": "孝善", "session": "a"})
+    assert resp.status == 429 and 1 <= int(resp.headers["Retry-After"]) <= 60
+    assert_error(await resp.json())
+    other = await client.post("/api/ask", json={"text": "孝善", "session": "b"})
+    assert other.status == 200, "nobody else waits"

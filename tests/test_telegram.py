@@ -280,3 +280,15 @@ async def test_reload_of_a_broken_booklet_keeps_answering(
     fake.text("邻里互助有什么好处", chat_id=77)
     answer = (await fake.wait_for("sendMessage", 2))[1].params["text"]
     assert "410万" in answer
+
+
+async def test_too_many_questions_get_one_please_wait(engine: Engine) -> None:
+    async with running_bot(engine, rate_limit=2) as (fake, _):
+        for n in range(5):
+            fake.text(f"孝善养老是什么{n}")
+        sent = await fake.wait_for("sendMessage", 3)
+        await asyncio.sleep(0.5)
+        assert len(fake.sent()) == 3, "two answers, one 'please wait', then quiet"
+        assert "太快" in sent[2].params["text"]
+        fake.text("邻里互助是什么", chat_id=88)  # another person is not slowed
+        assert "邻里互助" in (await fake.wait_for("sendMessage", 4))[3].params["text"]
