@@ -7,6 +7,7 @@ import itertools
 import logging
 import math
 import time
+from collections.abc import Awaitable, Callable
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,9 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, InvalidToken, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -75,6 +77,9 @@ NOT_TEXT = (
 )
 CHOOSE = "请选择您想了解的政策："
 RETRY_DELAYS = (2, 5, 10, 30, 60)  # seconds between attempts to reach Telegram at start-up
+TIMEOUT = 10.0  # seconds to wait for Telegram to answer one call
+SEND_RETRIES = 3  # a 429 (retry_after) is waited out and retried this often
+SEND_BACKOFF = (0.5, 1.0, 2.0, 4.0)  # seconds between retries of a failed send
 MEDIA = (
     filters.PHOTO
     | filters.Sticker.ALL
@@ -106,6 +111,9 @@ class TelegramBot:
             .token(settings.telegram_token)
             .base_url(base)
             .base_file_url(file_base)
+            .rate_limiter(AIORateLimiter(max_retries=SEND_RETRIES))  # Telegram's limits, 429s
+            .read_timeout(TIMEOUT)
+            .write_timeout(TIMEOUT)
             .build()
         )
         self.limiter = RateLimiter(settings.rate_limit)
@@ -415,13 +423,29 @@ class TelegramBot:
         chunks = split(html(reply), MAX_MESSAGE)
         for n, chunk in enumerate(chunks):
             last = n == len(chunks) - 1
-            await context.bot.send_message(
+            await self._deliver(
+                context.bot.send_message,
                 chat_id,
                 chunk,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup if last else None,
                 reply_to_message_id=reply_to if n == 0 else None,
             )
+
+    async def _deliver(self, send: Callable[..., Awaitable[Message]], *args: Any,
+                       **kwargs: Any) -> Message:  # fmt: skip
+        """Send, retrying a Telegram server error or time-out with backoff; 429s are
+        retried by the rate limiter. The fault is logged once, with its reason."""
+        for attempt, pause in enumerate((*SEND_BACKOFF, None), start=1):
+            try:
+                return await send(*args, **kwargs)
+            except (NetworkError, TimedOut) as exc:
+                if isinstance(exc, BadRequest) or pause is None:
+                    raise
+                if attempt == 1:
+                    log.warning("Telegram send failed (%s); retrying", exc)
+                await asyncio.sleep(pause)
+        raise AssertionError("unreachable")
 
     async def _edit(self, message: object, text: str, markup: InlineKeyboardMarkup) -> None:
         if not isinstance(message, Message):

@@ -30,6 +30,8 @@ class FakeTelegram:
     calls: list[Call] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
     fail_next: dict[str, int] = field(default_factory=dict)  # method -> how many 500s
+    too_many: dict[str, int] = field(default_factory=dict)  # method -> how many 429s
+    slow: dict[str, float] = field(default_factory=dict)  # method -> seconds before answering
 
     def __post_init__(self) -> None:
         self._new = asyncio.Event()
@@ -51,6 +53,15 @@ class FakeTelegram:
     async def __aexit__(self, *exc: object) -> None:
         await self.server.close()
 
+    async def outage(self, seconds: float) -> None:
+        """Nobody listens for a while (connection refused), then the same address is back."""
+        port = self.server.port
+        app = self.server.app
+        await self.server.close()
+        await asyncio.sleep(seconds)
+        self.server = TestServer(app, host="127.0.0.1", port=port)
+        await self.server.start_server()
+
     # what the bot does ---------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -60,6 +71,15 @@ class FakeTelegram:
             )
         method = request.match_info["method"]
         params = await _params(request)
+        if self.slow.get(method):
+            delay = self.slow.pop(method)  # once
+            await asyncio.sleep(delay)
+        if self.too_many.get(method):
+            self.too_many[method] -= 1
+            return web.json_response(
+                {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                 "parameters": {"retry_after": 1}}, status=429,
+            )  # fmt: skip
         if self.fail_next.get(method):
             self.fail_next[method] -= 1
             return web.json_response(
