@@ -21,10 +21,11 @@ class Segmenter:
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
         self._dictionary: dict[str, int] = self._jieba.FREQ
-        self._base = dict(self._dictionary)  # the general dictionary, before our terms
+        self._before: dict[str, int] = {}  # what the general dictionary said of our terms
         for term in sorted(set(terms)):
             term = term.strip()
             if term and not _SPACE.search(term):
+                self._before.setdefault(term, self._dictionary.get(term, 0))
                 self._jieba.add_word(term, freq=_TERM_FREQ)
 
     def words(self, text: str) -> list[str]:
@@ -33,4 +34,6 @@ class Segmenter:
 
     def frequency(self, word: str) -> int:
         """How common `word` is in the general dictionary (0 when unknown)."""
-        return int(self._base.get(word, 0))
+        if word in self._before:
+            return self._before[word]
+        return int(self._dictionary.get(word, 0))
