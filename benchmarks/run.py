@@ -46,6 +46,16 @@ def scaled(booklet: Booklet, examples: int, seed: int = 7) -> Booklet:
     one: copies of its topics whose examples name a place and a person."""
     rng = random.Random(seed)
     base = sum(len(i.examples) for i in booklet.intents.values())
+    if examples < base:  # a reproducible subset, at least 8 examples an intent
+        share = examples / base
+        topics_ = [
+            Topic.model_validate({**t.model_dump(), "intents": [
+                {**i.model_dump(), "examples": rng.sample(
+                    i.examples, max(8, round(len(i.examples) * share)))}
+                for i in t.intents]})
+            for t in booklet.topics
+        ]  # fmt: skip
+        return Booklet.build(booklet.meta, topics_, booklet.lexicon, booklet.scope)
     copies = max(1, round(examples / base))
     topics: list[Topic] = []
     for c in range(copies):

@@ -72,44 +72,44 @@ class PhoneticRepair:
 
     def _fix_run(self, run: str) -> str:
         # booklet terms already spelt right are kept whole: 能报孝善 must not become
-        # 能报销善 through the window 报孝 that straddles 孝善
-        # (a window may contain a term whole, as 孝善养劳 contains 孝善, but not cut one)
-        spans = [m.span() for m in self._exact.finditer(run)] if self._exact else []
+        # 能报销善 through the window 报孝 that straddles 孝善 (a window may contain a
+        # term whole, as 孝善养劳 contains 孝善, but neither of its ends may cut one)
+        inside = [False] * (len(run) + 1)
+        if self._exact is not None:
+            for m in self._exact.finditer(run):
+                inside[m.start() + 1 : m.end()] = [True] * (m.end() - m.start() - 1)
+        sounds = [(readings(ch) or (ch,))[0] for ch in run]  # each character's usual reading
         out: list[str] = []
         i = 0
         while i < len(run):
             for size in self._lengths:
-                window = run[i : i + size]
-                if len(window) < size or any(
-                    a < i + size and i < b and not (i <= a and b <= i + size) for a, b in spans
-                ):
+                j = i + size
+                if j > len(run) or inside[i] or inside[j]:
                     continue
-                target = self._sound_match(window)
-                if target is not None:
+                target = self._by_sound.get("".join(sounds[i:j]))
+                if target is not None and self._is_typo(run[i:j], target):
                     out.append(target)
-                    i += size
+                    i = j
                     break
             else:
                 out.append(run[i])
                 i += 1
         return "".join(out)
 
-    def _sound_match(self, window: str) -> str | None:
-        if self._frequency(window) >= _COMMON_WORD:
-            return None  # a real word of its own (事业 is not a typo of 失业)
-        # a typo is a wrong character picked for the right pinyin: the character's
-        # usual reading counts, not its rare ones (么 is "me", not "yao")
-        for target in (self._by_sound.get(usual(window)),):
-            if target is None or len(target) != len(window):
-                continue  # "xian" is 先 and 西安: only same-length words are typos
-            wrong = [b for a, b in zip(target, window, strict=True) if a != b]
-            # a typo swaps one or two characters; in a two-character window a very
-            # common character (是, 能, 有) is a word of its own, not a typo
-            if len(wrong) > 2:
-                continue
-            if len(window) > 2 or all(self._frequency(ch) < _COMMON_CHAR for ch in wrong):
-                return target
-        return None
+    def _is_typo(self, window: str, target: str) -> bool:
+        """Whether `window`, which sounds like the booklet term `target`, is a typo of it.
+        A typo is a wrong character picked for the right pinyin: the typed character's
+        usual reading counts, not its rare ones (么 is "me", not "yao")."""
+        if window == target:
+            return True
+        if len(target) != len(window) or self._frequency(window) >= _COMMON_WORD:
+            return False  # "xian" is 先 and 西安; 事业 is a word, not a typo of 失业
+        wrong = [b for a, b in zip(target, window, strict=True) if a != b]
+        # a typo swaps one or two characters; in a two-character window a very common
+        # character (是, 能, 有) is a word of its own, not a typo
+        if len(wrong) > 2:
+            return False
+        return len(window) > 2 or all(self._frequency(ch) < _COMMON_CHAR for ch in wrong)
 
     def from_pinyin(self, text: str) -> str:
         """Turn runs of Latin letters that spell a booklet word in pinyin into that word;
