@@ -134,16 +134,8 @@ class Matcher:
             *lexicon.synonyms,
             *(v for vs in lexicon.synonyms.values() for v in vs),
         ]
-        spoken = {
-            w
-            for t in booklet.topics
-            for i in t.intents
-            for text in (i.title, *i.examples)
-            for w in self.segmenter.words(text)
-        }
-        self.normalizer = Normalizer(
-            lexicon, PhoneticRepair(vocabulary, self.segmenter.frequency, spoken)
-        )
+        self._phonetic = PhoneticRepair(vocabulary, self.segmenter.frequency)
+        self.normalizer = Normalizer(lexicon, self._phonetic)
         self._stop = set(lexicon.stopwords)
 
         # topic keywords, in the booklet's words, each weighted by how much it belongs
@@ -197,6 +189,8 @@ class Matcher:
             vocab_of.append(words)
         self._rows = rows
         self._starts = np.array(starts, dtype=np.int64)
+        # pinyin typed on purpose may spell any word the booklet uses ("jiedui帮扶")
+        self._phonetic.learn_spoken(w for ws in vocab_of for w in ws)
         n = len(self.intents)
         df: dict[str, int] = {}
         for words in vocab_of:

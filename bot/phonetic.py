@@ -39,15 +39,9 @@ def _keys(word: str) -> set[str]:
 class PhoneticRepair:
     """Repairs words that sound like a booklet term but are spelt otherwise."""
 
-    def __init__(
-        self,
-        vocabulary: Iterable[str],
-        frequency: Callable[[str], int],
-        spoken: Iterable[str] = (),
-    ) -> None:
+    def __init__(self, vocabulary: Iterable[str], frequency: Callable[[str], int]) -> None:
         """`vocabulary`: the booklet's terms, the only words a typo is repaired into.
-        `spoken`: every word the booklet uses; pinyin typed on purpose may spell any of
-        them ("jiedui帮扶" → 结对帮扶). `frequency`: how common a word is in ordinary text."""
+        `frequency`: how common a word is in ordinary text."""
         self._vocab = {w for w in vocabulary if 2 <= len(w) <= 6 and _HAN.fullmatch(w)}
         self._frequency = frequency
         by_sound: dict[str, set[str]] = {}
@@ -57,12 +51,19 @@ class PhoneticRepair:
         # a sound shared by two booklet words is ambiguous: leave such typos alone
         self._by_sound = {k: next(iter(v)) for k, v in by_sound.items() if len(v) == 1}
         self._lengths = sorted({len(w) for w in self._vocab}, reverse=True)
+        ordered = sorted(self._vocab, key=lambda w: (-len(w), w))
+        self._exact = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        self._by_spelling = dict(self._by_sound)
+
+    def learn_spoken(self, words: Iterable[str]) -> None:
+        """Every word the booklet uses: pinyin typed on purpose may spell any of them
+        ("jiedui帮扶" → 结对帮扶); a booklet term wins over a word of the same spelling."""
         by_spelling: dict[str, set[str]] = {}
-        for word in {w for w in spoken if 2 <= len(w) <= 6 and _HAN.fullmatch(w)}:
+        for word in {w for w in words if 2 <= len(w) <= 6 and _HAN.fullmatch(w)}:
             for key in _keys(word):
                 by_spelling.setdefault(key, set()).add(word)
         self._by_spelling = {k: min(v) for k, v in by_spelling.items() if len(v) == 1}
-        self._by_spelling.update(self._by_sound)  # a booklet term wins
+        self._by_spelling.update(self._by_sound)
         ordered = sorted(self._vocab, key=lambda w: (-len(w), w))
         self._exact = re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
