@@ -142,13 +142,19 @@ async def test_in_groups_only_when_addressed(telegram: tuple[FakeTelegram, Teleg
 
 
 async def test_a_send_failure_is_logged_and_the_person_is_told(
-    telegram: tuple[FakeTelegram, TelegramBot], caplog: pytest.LogCaptureFixture
+    telegram: tuple[FakeTelegram, TelegramBot],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    import handlers.telegram as module
+
+    monkeypatch.setattr(module, "SEND_BACKOFF", (0.01, 0.01))
     fake, _ = telegram
-    fake.fail_next["sendMessage"] = 1  # the answer fails; the apology goes through
-    fake.text("孝善养老是什么")
+    fake.fail_next["sendMessage"] = 3  # the answer fails even when retried; the apology works
+    fake.text("孝善养老咋领钱")
     apology = (await fake.wait_for("sendMessage"))[0].params
-    assert "孝善养老是什么" in apology["text"], "the question is not lost"
+    assert "出了点问题" in apology["text"]
+    assert "孝善养老咋领钱" in apology["text"], "the question is not lost"
     assert "error while handling a Telegram update" in caplog.text
 
 
