@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -23,8 +20,8 @@ from pathlib import Path
 
 import aiohttp
 
-from benchmarks.run import free_port, questions
-from bot.settings import PROJECT_ROOT
+from benchmarks.run import questions
+from benchmarks.server import running_server
 
 
 @dataclass
@@ -83,29 +80,12 @@ async def drive(base: str, pid: int, sessions: int, seconds: float) -> Outcome:
 
 
 async def run(sessions: int, seconds: float) -> Outcome:
-    port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "POLICYBOT_DB": str(Path(tmp) / "load.sqlite3"),
-               "POLICYBOT_RATE_LIMIT": "10000"}  # fmt: skip
-        env.pop("TELEGRAM_BOT_TOKEN", None)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
-            cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        try:
-            async with aiohttp.ClientSession() as http:
-                for _ in range(300):
-                    try:
-                        async with http.get(base + "/healthz") as resp:
-                            if resp.status == 200:
-                                break
-                    except aiohttp.ClientError:
-                        await asyncio.sleep(0.1)
-            return await drive(base, proc.pid, sessions, seconds)
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+        async with running_server(
+            Path(tmp) / "load.sqlite3", POLICYBOT_RATE_LIMIT="10000"
+        ) as server:
+            assert server.process.pid is not None
+            return await drive(server.base, server.process.pid, sessions, seconds)
 
 
 def report(out: Outcome, sessions: int, seconds: float) -> str:

@@ -25,6 +25,7 @@ from pathlib import Path
 import aiohttp
 from rapidfuzz import fuzz, process
 
+from benchmarks.server import running_server
 from bot.booklet import Booklet, Intent, Topic
 from bot.engine import Engine
 from bot.evaluation import load_items
@@ -126,14 +127,6 @@ def matching(sizes: Sequence[int], sample: list[str]) -> list[str]:
     return rows
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def load(base: str, path: str, body: dict[str, str] | None, seconds: float,
                clients: int, texts: list[str]) -> tuple[float, float, int]:  # fmt: skip
     """Requests per second, p99 ms and errors for `clients` concurrent clients."""
@@ -180,24 +173,9 @@ def peak_rss_mb(pid: int) -> float:
 
 async def server_figures(seconds: float, clients: int, memory_questions: int,
                          texts: list[str], db: Path) -> list[str]:  # fmt: skip
-    port = free_port()
     # the per-person limit is raised: this measures the server, not the limit
-    env = {**os.environ, "POLICYBOT_DB": str(db), "POLICYBOT_RATE_LIMIT": "10000"}
-    env.pop("TELEGRAM_BOT_TOKEN", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        async with aiohttp.ClientSession() as http:
-            for _ in range(300):
-                try:
-                    async with http.get(base + "/healthz") as resp:
-                        if resp.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    await asyncio.sleep(0.1)
+    async with running_server(db, POLICYBOT_RATE_LIMIT="10000") as server:
+        base = server.base
         ask = await load(base, "/api/ask", {}, seconds, clients, texts)
         health = await load(base, "/healthz", None, seconds, clients, texts)
         rows = [
@@ -220,14 +198,11 @@ async def server_figures(seconds: float, clients: int, memory_questions: int,
                 batch = range(sent, min(sent + 64, memory_questions))
                 await asyncio.gather(*(send(i) for i in batch))
                 sent = batch.stop
-        rss = peak_rss_mb(proc.pid)
+        rss = peak_rss_mb(server.process.pid)
         rows.append(f"| peak RSS of `policybot serve` after {sent:,} questions "
                     f"| {rss:.0f} MB | | |")  # fmt: skip
         print(rows[-1], flush=True)
         return rows
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def cold_start(runs: int) -> str:
