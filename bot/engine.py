@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from bot.booklet import Booklet
+from bot.calculators import explain
 from bot.loader import load_booklet
 from bot.matcher import Matcher, Verdict
 from bot.reply import SUGGESTION_FLOOR, Composer, Reply
@@ -60,7 +61,8 @@ class Engine:
             return self.composer.decline("", "请用文字提问。", "not_text", None)
         try:
             match = self.matcher.match(question[:MAX_INPUT_CHARS], topic_hint)
-            return self.composer.compose(question, match)
+            reply = self.composer.compose(question, match)
+            return explain(reply, match.normalized.text)
         except Exception:  # the last line of defence: a person must get an answer
             log.exception("failed to answer a question of %d characters", len(question))
             return self.composer.decline(

@@ -133,3 +133,8 @@ def test_report_and_export(tmp_path: Path) -> None:
     assert "tuoguan.types" in snippet and "      - 俺家的羊生病了政府给治不" in snippet
     missing = run_cli("report", env={"POLICYBOT_DB": str(tmp_path / "none.sqlite3")})
     assert missing.returncode == 1 and b"no store" in missing.stderr
+
+
+def test_calculator_on_the_command_line() -> None:
+    done = run_cli("ask", "闺女每月给俺娘交150孝善金，公家添多少")
+    assert "政府每月添15元到30元" in done.stdout.decode()

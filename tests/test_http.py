@@ -117,3 +117,10 @@ async def test_rate_limit_is_per_person(engine: Engine, aiohttp_client: MakeClie
     assert_error(await resp.json())
     other = await client.post("/api/ask", json={"text": "孝善", "session": "b"})
     assert other.status == 200, "nobody else waits"
+
+
+async def test_calculator_over_http(client: Client) -> None:
+    data = await (
+        await client.post("/api/ask", json={"text": "闺女每月给俺娘交150孝善金，公家添多少"})
+    ).json()
+    assert data["intent"] == "xiaoshan.amount" and "政府每月添15元到30元" in data["answer"]

@@ -298,3 +298,10 @@ async def test_too_many_questions_get_one_please_wait(engine: Engine) -> None:
         assert "太快" in sent[2].params["text"]
         fake.text("邻里互助是什么", chat_id=88)  # another person is not slowed
         assert "邻里互助" in (await fake.wait_for("sendMessage", 4))[3].params["text"]
+
+
+async def test_calculator_on_telegram(telegram: tuple[FakeTelegram, TelegramBot]) -> None:
+    fake, _ = telegram
+    fake.text("闺女每月给俺娘交150孝善金，公家添多少")
+    sent = (await fake.wait_for("sendMessage"))[0].params
+    assert "政府每月添15元到30元" in sent["text"] and "来源：" in sent["text"]

@@ -1,0 +1,110 @@
+"""Benefit calculators that explain themselves (pure). Every rule comes from the sources:
+孝善养老 — 70岁以上贫困老人，政府按子女所交孝善资金的10%–20%奖补 (枣庄日报 2018)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
+
+from bot.reply import Reply
+
+XIAOSHAN_MIN_AGE = 70
+XIAOSHAN_RATES = (Decimal("0.10"), Decimal("0.20"))
+MAX_AMOUNT = Decimal(100_000)  # more than this a month from one child is not a real case
+
+_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:元|块钱|块|圆)?")
+_PERIODS = (
+    ("季度", "quarter", "每季度"),
+    ("季", "quarter", "每季度"),
+    ("月", "month", "每月"),
+    ("年", "year", "每年"),
+)
+_AGE = re.compile(r"(\d{2,3})\s*(?:岁|周岁|虚岁|了)")
+_NOT_MONEY = re.compile(r"\s*(?:岁|周岁|虚岁|了|%|号|口|户|亩|人|个|村|天|次|季|月|年|周|位|点)")
+_XIAOSHAN = ("xiaoshan.amount", "xiaoshan.what", "xiaoshan.who", "xiaoshan.apply")
+
+
+@dataclass(frozen=True)
+class Payment:
+    """What a child pays: an amount and how often ("" when the question does not say)."""
+
+    amount: Decimal
+    period: str  # month, quarter, year or ""
+    per: str  # 每月, 每季度, 每年 or "每次"
+
+
+def find_age(text: str) -> int | None:
+    """An elder's age in a normalized question (俺爹80了 → 80)."""
+    found = _AGE.search(text)
+    if found is None:
+        return None
+    age = int(found.group(1))
+    return age if 40 <= age <= 120 else None
+
+
+def find_payment(text: str) -> Payment | None:
+    """The amount a child pays, from a normalized question (numerals already digits).
+    Numbers that count periods, years or people (1季度, 80岁, 10%) are not money."""
+    for found in _AMOUNT.finditer(text):
+        if _NOT_MONEY.match(text, found.end(1)):
+            continue
+        amount = Decimal(found.group(1))
+        if text[max(0, found.start() - 1) : found.start()] in ("负", "-"):
+            amount = -amount
+        before = text[max(0, found.start() - 6) : found.start()]
+        after = text[found.end() : found.end() + 3]  # 150元每月
+        for word, period, per in _PERIODS:
+            if word in before or word in after:
+                return Payment(amount, period, per)
+        return Payment(amount, "", "每次")
+    return None
+
+
+def _money(value: Decimal) -> str:
+    value = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
+    return f"{value:f}"
+
+
+def xiaoshan_steps(payment: Payment | None, age: int | None) -> list[str]:
+    """The calculation, step by step, in plain words; empty when there is nothing to add."""
+    lines: list[str] = []
+    if age is not None:
+        if age >= XIAOSHAN_MIN_AGE:
+            lines.append(f"老人{age}岁，已满{XIAOSHAN_MIN_AGE}岁，年龄上符合孝善养老的条件"
+                         "（还要是贫困老人）。")  # fmt: skip
+        else:
+            lines.append(f"老人{age}岁，还不满{XIAOSHAN_MIN_AGE}岁。孝善养老是给{XIAOSHAN_MIN_AGE}岁"
+                         f"以上贫困老人的，还差{XIAOSHAN_MIN_AGE - age}年；满{XIAOSHAN_MIN_AGE}岁后"
+                         "再去村里问。")  # fmt: skip
+    if payment is None:
+        return lines
+    if payment.amount <= 0 or payment.amount > MAX_AMOUNT:
+        lines.append(f"您说的钱数（{_money(payment.amount)}元）看着不对，"
+                     "请告诉我子女每月（或每季度、每年）交多少钱。")  # fmt: skip
+        return lines
+    low, high = (payment.amount * rate for rate in XIAOSHAN_RATES)
+    lines += [
+        "算一算：",
+        f"1. 子女{payment.per}交孝善资金{_money(payment.amount)}元。",
+        f"2. 政府按子女所交的10%–20%奖补：{_money(payment.amount)}×10%={_money(low)}元，"
+        f"{_money(payment.amount)}×20%={_money(high)}元。",
+        f"3. 所以政府{payment.per}添{_money(low)}元到{_money(high)}元。",
+        "具体用10%–20%里的哪个比例，要看您所在区（市）、村里的规定。",
+    ]
+    return lines
+
+
+def explain(reply: Reply, normalized: str) -> Reply:
+    """A 孝善养老 answer with the family's own numbers worked through, when it has them."""
+    if not reply.matched or reply.intent not in _XIAOSHAN:
+        return reply
+    payment = find_payment(normalized) if reply.intent == "xiaoshan.amount" else None
+    age = find_age(normalized)
+    steps = xiaoshan_steps(payment, age)
+    if not steps:
+        if reply.intent == "xiaoshan.amount":
+            steps = ["告诉我子女每月（或每季度、每年）交多少钱，我帮您算政府添多少。"]
+        else:
+            return reply
+    return replace(reply, answer="\n".join(steps) + "\n\n" + reply.answer)
