@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from bot.calculators import explain, find_payment
 from bot.curation import Group, group
 from bot.engine import Engine
 from bot.loader import Problem, check_booklet
@@ -17,6 +18,7 @@ from bot.store import Store, StoreError
 
 log = logging.getLogger(__name__)
 
+ANSWERS_WITH_AMOUNT = ("xiaoshan.amount",)  # intents whose calculator may ask for an amount
 CONTEXT_SECONDS = 600  # a follow-up within 10 minutes continues the last topic
 DAY = 86_400.0
 
@@ -43,12 +45,13 @@ class Service:
 
     async def ask(self, text: str, channel: str, session: str | None = None) -> Reply:
         """Answer, continuing the session's topic when the question names none; remember."""
-        hint = None
+        context = None
         if self.store is not None and session:
             context = await self._safely("reading the context", self.store.context(
                 channel, session, CONTEXT_SECONDS))  # fmt: skip
-            hint = context.topic if context else None
-        reply = self.engine.ask(text, hint)
+        reply = self.engine.ask(text, context.topic if context else None)
+        if context is not None and context.intent in ANSWERS_WITH_AMOUNT:
+            reply = self._amount_given(reply, context.intent)
         if self.store is not None:
             await self._safely("recording", self.store.record(
                 reply, reply.normalized, channel, session))  # fmt: skip
@@ -56,6 +59,19 @@ class Service:
                 await self._safely("remembering", self.store.remember(
                     channel, session, reply.topic, reply.intent))  # fmt: skip
         return reply
+
+    def _amount_given(self, reply: Reply, asked: str) -> Reply:
+        """ "150" after the bot asked how much the children pay: the amount for that
+        calculation, unless the message is about something else."""
+        if reply.matched and reply.intent != asked and reply.topic != asked.split(".")[0]:
+            return reply
+        if find_payment(reply.normalized) is None:
+            return reply
+        base = self.engine.answer(asked)
+        if base is None:
+            return reply
+        given = replace(base, question=reply.question, normalized=reply.normalized)
+        return explain(given, reply.normalized)
 
     async def chose(self, intent_id: str, channel: str, session: str | None) -> Reply | None:
         """An answer picked from a menu; its topic becomes the session's context."""

@@ -96,3 +96,12 @@ async def test_export_pastes_into_a_valid_booklet(service: Service, tmp_path: Pa
     booklet, problems = check_booklet(folder)
     assert problems == [] and booklet is not None
     assert "俺家的羊生病了政府给治不" in booklet.intents["tuoguan.types"].examples
+
+
+async def test_the_amount_asked_for_comes_in_the_next_message(service: Service) -> None:
+    first = await service.ask("孝善资金政府给添多少", "web", "s1")
+    assert "告诉我子女每月" in first.answer
+    second = await service.ask("每月一百五", "web", "s1")
+    assert second.intent == "xiaoshan.amount" and "政府每月添15元到30元" in second.answer
+    other = await service.ask("邻里互助有什么好处", "web", "s1")
+    assert other.topic == "linli", "a new topic is not taken for an amount"
