@@ -10,6 +10,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     POLICYBOT_POLICIES=/app/policies \
     POLICYBOT_DB=/data/policybot.sqlite3
 
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot

@@ -38,6 +38,10 @@ def _numbers_as_text(value: object) -> object:
 Keywords = Annotated[list[str], BeforeValidator(_numbers_as_text)]
 
 
+# one line of a picture card: short enough to read at a glance
+CardPoint = Annotated[str, Field(min_length=1, max_length=18)]
+
+
 class Source(_Strict):
     """Where a fact comes from, with the place and year it holds for."""
 
@@ -94,6 +98,7 @@ class Topic(_Strict):
     summary: str = Field(min_length=1)
     keywords: Keywords = Field(min_length=1)
     intents: list[Intent] = Field(min_length=1)
+    card: list[CardPoint] = Field(default_factory=list, max_length=5)  # the picture card
 
     @field_validator("topic")
     @classmethod

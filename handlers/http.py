@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -16,6 +17,7 @@ from typing import Any
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from bot.cards import Cards, NoFont
 from bot.engine import Engine
 from bot.ratelimit import RateLimiter
 from bot.service import Service
@@ -33,6 +35,7 @@ METRICS = web.AppKey("metrics", Metrics)
 ADMIN_TOKEN = web.AppKey("admin_token", str)
 TOPICS = web.AppKey("topics", dict[str, Any])
 LIMITER = web.AppKey("limiter", RateLimiter)
+CARDS = web.AppKey("cards", dict[str, Any])
 MAX_DAYS = 365
 
 _dumps = partial(json.dumps, ensure_ascii=False)
@@ -195,6 +198,23 @@ async def metrics(request: web.Request) -> web.Response:
     )
 
 
+async def card(request: web.Request) -> web.Response:
+    """GET /cards/{topic}.png: the topic's picture card (drawn once per booklet)."""
+    engine, state = request.app[SERVICE].engine, request.app[CARDS]
+    if state.get("booklet") is not engine.booklet:
+        state.update(booklet=engine.booklet, cards=Cards(engine.booklet))
+    try:
+        loop = asyncio.get_running_loop()  # drawing takes tens of milliseconds
+        drawn = await loop.run_in_executor(None, state["cards"].card, request.match_info["topic"])
+    except NoFont as exc:
+        log.error("cards: %s", exc)
+        return error(503, "picture cards need a Chinese font on the server")
+    if drawn is None:
+        return error(404, "no such topic")
+    return web.Response(body=drawn.png, content_type="image/png",
+                        headers={"Cache-Control": "public, max-age=3600"})  # fmt: skip
+
+
 async def page(request: web.Request) -> web.FileResponse:
     """GET / : the web chat page."""
     return web.FileResponse(WEB / "index.html")
@@ -295,6 +315,7 @@ def make_app(service: Service | Engine, metrics_: Metrics | None = None,
     app[ADMIN_TOKEN] = admin_token or ""
     app[TOPICS] = {}
     app[LIMITER] = RateLimiter(rate_limit)
+    app[CARDS] = {}
     app.router.add_post("/api/ask", ask)
     app.router.add_post("/api/feedback", feedback)
     app.router.add_get("/api/admin/unanswered", admin_unanswered)
@@ -305,6 +326,7 @@ def make_app(service: Service | Engine, metrics_: Metrics | None = None,
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/", page)
+    app.router.add_get("/cards/{topic}.png", card)
     app.router.add_static("/static/", WEB)
     if webhook is not None:
         app[WEBHOOK] = webhook

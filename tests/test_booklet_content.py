@@ -25,6 +25,9 @@ def test_every_figure_in_an_answer_is_in_the_sources(engine: Engine) -> None:
     for intent in engine.booklet.intents.values():
         unsourced = _numbers(intent.answer) - known
         assert not unsourced, f"{intent.id}: {sorted(unsourced)} are not in docs/sources"
+    for topic in engine.booklet.topics:
+        unsourced = _numbers(" ".join(topic.card)) - known
+        assert not unsourced, f"card {topic.topic}: {sorted(unsourced)} are not in docs/sources"
 
 
 def test_no_other_county_rule_is_given(engine: Engine) -> None:
