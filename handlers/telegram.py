@@ -7,6 +7,7 @@ import itertools
 import logging
 import math
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from html import escape
 from pathlib import Path
@@ -36,6 +37,7 @@ from telegram.ext import (
 )
 
 from bot.booklet import Topic
+from bot.cards import Cards, NoFont
 from bot.curation import format_groups, format_stats
 from bot.engine import Engine
 from bot.ratelimit import RateLimiter
@@ -46,6 +48,7 @@ from handlers.http import Webhook
 from handlers.metrics import Metrics
 from handlers.telegram_render import (
     ANSWER,
+    CARD,
     HELPFUL,
     MAX_MESSAGE,
     MENU,
@@ -78,6 +81,7 @@ NOT_TEXT = (
 CHOOSE = "请选择您想了解的政策："
 RETRY_DELAYS = (2, 5, 10, 30, 60)  # seconds between attempts to reach Telegram at start-up
 TIMEOUT = 10.0  # seconds to wait for Telegram to answer one call
+MAX_CARDED = 10_000  # (chat, topic) pairs remembered as having had their card
 SEND_RETRIES = 3  # a 429 (retry_after) is waited out and retried this often
 SEND_BACKOFF = (0.5, 1.0, 2.0, 4.0)  # seconds between retries of a failed send
 MEDIA = (
@@ -117,6 +121,8 @@ class TelegramBot:
             .build()
         )
         self.limiter = RateLimiter(settings.rate_limit)
+        self._carded: OrderedDict[tuple[int, str], None] = OrderedDict()
+        self._cards_of: Cards | None = None
         self.ready = asyncio.Event()
         self._starting: asyncio.Task[None] | None = None
         self._closing = False
@@ -258,6 +264,8 @@ class TelegramBot:
                 await self._send(chat.id, reply, context)
         elif data.startswith((HELPFUL, UNHELPFUL)):
             await self._feedback(update, context, data)
+        elif data.startswith(CARD) and update.effective_chat is not None:
+            await self._send_card(update.effective_chat.id, data[len(CARD) :], context)
         else:  # a button from an older booklet
             await self._edit(query.message, "这个按钮已经过期了。" + CHOOSE, menu_keyboard(booklet))
 
@@ -419,6 +427,9 @@ class TelegramBot:
         context: ContextTypes.DEFAULT_TYPE,
         reply_to: int | None = None,
     ) -> None:
+        topic = reply.topic if reply.matched and reply.topic != "help" else None
+        if topic and (chat_id, topic) not in self._carded:  # a topic's first answer: its card
+            await self._send_card(chat_id, topic, context)
         markup = reply_keyboard(reply)
         chunks = split(html(reply), MAX_MESSAGE)
         for n, chunk in enumerate(chunks):
@@ -446,6 +457,27 @@ class TelegramBot:
                     log.warning("Telegram send failed (%s); retrying", exc)
                 await asyncio.sleep(pause)
         raise AssertionError("unreachable")
+
+    async def _send_card(
+        self, chat_id: int, topic: str, context: ContextTypes.DEFAULT_TYPE
+    ) -> None:
+        """The topic's picture card; without a font the text answers alone."""
+        self._carded[(chat_id, topic)] = None
+        if len(self._carded) > MAX_CARDED:
+            self._carded.popitem(last=False)
+        loop = asyncio.get_running_loop()
+        try:
+            drawn = await loop.run_in_executor(None, self._cards().card, topic)
+        except NoFont as exc:
+            log.warning("no picture card: %s", exc)
+            return
+        if drawn is not None:
+            await self._deliver(context.bot.send_photo, chat_id, drawn.png)
+
+    def _cards(self) -> Cards:
+        if self._cards_of is None or self._cards_of.booklet is not self.engine.booklet:
+            self._cards_of = Cards(self.engine.booklet)  # a reload brings new cards
+        return self._cards_of
 
     async def _edit(self, message: object, text: str, markup: InlineKeyboardMarkup) -> None:
         if not isinstance(message, Message):

@@ -17,6 +17,7 @@ TOPIC = "t:"  # callback data prefix: one topic's questions
 ANSWER = "a:"  # callback data prefix: one intent's answer
 HELPFUL = "f:1:"  # callback data prefix: 👍 on an intent's answer
 UNHELPFUL = "f:0:"  # callback data prefix: 👎 on an intent's answer
+CARD = "c:"  # callback data prefix: a topic's picture card
 
 
 def callback(data: str) -> str:
@@ -108,6 +109,7 @@ def reply_keyboard(reply: Reply) -> InlineKeyboardMarkup:
         rows.insert(0, vote)
     last = []
     if reply.matched and reply.topic and reply.topic != "help":
+        last.append(InlineKeyboardButton("📷 图片", callback_data=callback(CARD + reply.topic)))
         last.append(InlineKeyboardButton("« 返回", callback_data=callback(TOPIC + reply.topic)))
     last.append(InlineKeyboardButton("🏠 菜单", callback_data=callback(MENU)))
     rows.append(last)

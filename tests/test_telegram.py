@@ -305,3 +305,19 @@ async def test_calculator_on_telegram(telegram: tuple[FakeTelegram, TelegramBot]
     fake.text("闺女每月给俺娘交150孝善金，公家添多少")
     sent = (await fake.wait_for("sendMessage"))[0].params
     assert "政府每月添15元到30元" in sent["text"] and "来源：" in sent["text"]
+
+
+async def test_a_topics_first_answer_comes_with_its_card(
+    telegram: tuple[FakeTelegram, TelegramBot],
+) -> None:
+    fake, _ = telegram
+    fake.text("孝善养老是什么")
+    answer = (await fake.wait_for("sendMessage"))[0].params
+    photos = await fake.wait_for("sendPhoto")
+    assert len(photos) == 1
+    assert ("📷 图片", "c:xiaoshan") in _buttons(answer)
+    fake.text("谁能享受孝善养老")
+    await fake.wait_for("sendMessage", 2)
+    assert len([c for c in fake.calls if c.method == "sendPhoto"]) == 1, "once per topic"
+    fake.button("c:xiaoshan")
+    assert len(await fake.wait_for("sendPhoto", 2)) == 2, "and again on the button"

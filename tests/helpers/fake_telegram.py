@@ -116,6 +116,14 @@ class FakeTelegram:
                 "can_read_all_group_messages": False,
                 "supports_inline_queries": True,
             }
+        if method == "sendPhoto":
+            return {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": int(params.get("chat_id") or 0), "type": "private"},
+                "photo": [{"file_id": "p1", "file_unique_id": "pu1", "width": 1080,
+                           "height": 1350}],
+            }  # fmt: skip
         if method in ("sendMessage", "editMessageText"):
             chat_id = int(params.get("chat_id") or 0)
             return {
