@@ -116,7 +116,10 @@ async def test_text_is_never_markup(page: Page) -> None:
     reply = page.locator(".bot-message").last
     await expect(reply.locator(".answer-text")).to_contain_text("<img src=x")
     await expect(reply.locator(".answer-title")).to_contain_text("<img")
-    assert await page.locator("#messages img").count() == 0
+    assert await page.locator("#messages img:not(.answer-card)").count() == 0
+    cards = page.locator("#messages img.answer-card")
+    for n in range(await cards.count()):  # our own card image, from a checked topic id
+        assert await cards.nth(n).get_attribute("src") == "/cards/xiaoshan.png"
     assert await page.title() != "pwned"
 
 
@@ -141,3 +144,16 @@ async def test_thumbs_down_offers_other_answers(page: Page) -> None:
     after = page.locator(".bot-message").nth(1)
     await expect(after.locator(".answer-text")).to_contain_text("村扶贫专干")
     await expect(after.locator(".suggestion").first).to_be_visible()
+
+
+async def test_a_topics_first_answer_shows_its_card(page: Page) -> None:
+    await page.locator("#question").fill("孝善养老是什么")
+    await page.locator("#send").click()
+    card = page.locator(".bot-message .answer-card").first
+    await expect(card).to_be_visible()
+    assert await card.get_attribute("src") == "/cards/xiaoshan.png"
+    await page.wait_for_function(  # the image really loads, at its full size
+        "() => { const i = document.querySelector('.answer-card');"
+        " return i && i.complete && i.naturalWidth === 1080; }",
+        timeout=10_000,
+    )

@@ -38,7 +38,8 @@
     busy: false,
     session: null,
     lastTopic: null,     // topic id whose questions were last opened
-    feedbackCount: 0     // for unique ids of the 👍/👎 groups
+    feedbackCount: 0,    // for unique ids of the 👍/👎 groups
+    cardsShown: {}       // topic id -> its picture card was shown
   };
 
   /* ---------- small DOM helpers ---------- */
@@ -385,6 +386,20 @@
     card.appendChild(el("div", "answer-text", str(data.answer)));
     var source = str(data.source).trim();
     if (source) card.appendChild(el("p", "answer-source", TEXT.sourcePrefix + source));
+
+    // a topic's first answer on this page shows its picture card
+    var topicId = typeof data.topic === "string" ? data.topic : "";
+    if (matched && /^[a-z][a-z0-9_]*$/.test(topicId) && topicId !== "help" &&
+        !state.cardsShown[topicId]) {
+      state.cardsShown[topicId] = true;
+      var img = document.createElement("img");
+      img.className = "answer-card";
+      img.src = "/cards/" + topicId + ".png";
+      img.alt = (title || "") + " 图片";
+      img.loading = "lazy";
+      img.addEventListener("error", function () { img.remove(); });
+      card.appendChild(img);
+    }
 
     if (matched) {
       var info = typeof data.intent === "string" ? state.intents[data.intent] : null;
