@@ -102,22 +102,35 @@ def _text(value: object) -> bool:
     return True
 
 
-async def ask(request: web.Request) -> web.Response:
-    """POST /api/ask {"text": "...", "session": "optional"} -> the answer object."""
+async def read_object(request: web.Request, limit: int, example: str) -> dict[str, Any]:
+    """The body as a JSON object of at most `limit` bytes, or a 400 / 413."""
     try:
-        data = await read_json(request, MAX_BODY)
+        data = await read_json(request, limit)
     except web.HTTPBadRequest:
-        return error(400, 'the body must be JSON such as {"text": "孝善养老是什么"}')
+        raise web.HTTPBadRequest(reason=f"the body must be JSON such as {example}") from None
     if not isinstance(data, dict):
-        return error(400, 'the body must be a JSON object such as {"text": "..."}')
-    text = data.get("text")
-    if not _text(text):
-        return error(400, '"text" is required and must be a string')
-    assert isinstance(text, str)
+        raise web.HTTPBadRequest(reason=f"the body must be a JSON object such as {example}")
+    return data
+
+
+def session_of(data: dict[str, Any]) -> str | None:
+    """The optional "session" of a request body, or a 400."""
     session = data.get("session")
     if session is not None and (not _text(session) or len(str(session)) > SESSION_MAX):
-        return error(400, f'"session" must be a string of at most {SESSION_MAX} characters')
-    person = f"http:{session}" if isinstance(session, str) else f"ip:{request.remote}"
+        raise web.HTTPBadRequest(
+            reason=f'"session" must be a string of at most {SESSION_MAX} characters'
+        )
+    return session if isinstance(session, str) else None
+
+
+async def ask(request: web.Request) -> web.Response:
+    """POST /api/ask {"text": "...", "session": "optional"} -> the answer object."""
+    data = await read_object(request, MAX_BODY, '{"text": "孝善养老是什么"}')
+    text = data.get("text")
+    if not isinstance(text, str) or not _text(text):
+        return error(400, '"text" is required and must be a string')
+    session = session_of(data)
+    person = f"http:{session}" if session is not None else f"ip:{request.remote}"
     decision = request.app[LIMITER].check(person)
     if not decision.allowed:
         wait = max(1, math.ceil(decision.retry_after))
@@ -126,7 +139,7 @@ async def ask(request: web.Request) -> web.Response:
         return response
     service, metrics = request.app[SERVICE], request.app[METRICS]
     started = time.perf_counter()
-    reply = await service.ask(text, "http", session if isinstance(session, str) else None)
+    reply = await service.ask(text, "http", session)
     metrics.observe(reply, time.perf_counter() - started, "http")
     return web.json_response(reply.to_json(), dumps=_dumps)
 
@@ -134,22 +147,19 @@ async def ask(request: web.Request) -> web.Response:
 async def feedback(request: web.Request) -> web.Response:
     """POST /api/feedback {"question", "intent", "helpful": bool, "session"} -> a reply
     object (after 👎: other answers and whom to ask)."""
-    try:
-        data = await read_json(request, MAX_BODY)
-    except web.HTTPBadRequest:
-        return error(400, "the body must be JSON")
-    if not isinstance(data, dict) or not isinstance(data.get("helpful"), bool):
+    data = await read_object(request, MAX_BODY, '{"question": "...", "helpful": false}')
+    helpful, question, intent = data.get("helpful"), data.get("question", ""), data.get("intent")
+    if not isinstance(helpful, bool):
         return error(400, '"helpful" is required and must be true or false')
-    question, intent, session = data.get("question", ""), data.get("intent"), data.get("session")
-    if not _text(question) or (intent is not None and not _text(intent)):
+    if (
+        not isinstance(question, str)
+        or not _text(question)
+        or (intent is not None and not (isinstance(intent, str) and _text(intent)))
+    ):
         return error(400, '"question" and "intent" must be strings')
-    if session is not None and (not _text(session) or len(str(session)) > SESSION_MAX):
-        return error(400, f'"session" must be a string of at most {SESSION_MAX} characters')
-    assert isinstance(question, str)
     reply = await request.app[SERVICE].feedback(
-        "http", session if isinstance(session, str) else None, question[:2000],
-        intent if isinstance(intent, str) else None, bool(data["helpful"]),
-    )  # fmt: skip
+        "http", session_of(data), question[:2000], intent, helpful
+    )
     return web.json_response(reply.to_json(), dumps=_dumps)
 
 
@@ -227,12 +237,7 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), hook.secret.encode()):
         log.warning("webhook call with a missing or wrong secret token")
         return error(403, "wrong or missing secret token")
-    try:
-        data = await read_json(request, MAX_UPDATE)
-    except web.HTTPBadRequest:
-        return error(400, "the update must be JSON")
-    if not isinstance(data, dict):
-        return error(400, "the update must be a JSON object")
+    data = await read_object(request, MAX_UPDATE, "a Telegram update")
     try:
         accepted = await hook.feed(data)
     except ValueError as exc:
