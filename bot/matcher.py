@@ -202,9 +202,8 @@ class Matcher:
         for k, words in enumerate(vocab_of):
             for w in words:
                 self._intents_with.setdefault(w, []).append(k)
-        self._topic_index = np.array(
-            [self._topic_order(booklet.topic_of[i.id].topic) for i in self.intents]
-        )
+        position = {t.topic: n for n, t in enumerate(booklet.topics)}
+        self._topic_index = np.array([position[booklet.topic_of[i.id].topic] for i in self.intents])
         aspects = sorted({i.aspect for i in self.intents})
         self._aspect_names = aspects
         self._aspect_code = np.array([aspects.index(i.aspect) for i in self.intents])
@@ -229,9 +228,6 @@ class Matcher:
                 postings.setdefault(pair, []).append(r)
         self._rows_with = {p: np.array(rs, dtype=np.int64) for p, rs in postings.items()}
         self._pair_idf = {p: math.log(1 + len(rows) / len(rs)) for p, rs in postings.items()}
-
-    def _topic_order(self, topic: str) -> int:
-        return [t.topic for t in self.booklet.topics].index(topic)
 
     def tokens(self, text: str) -> list[str]:
         """The content words of normalized text."""
@@ -284,7 +280,10 @@ class Matcher:
             scores = (1 - w) * scores + w * focus_scores
         order = np.argsort(-scores, kind="stable")[:5]
         candidates = tuple(Candidate(self.intents[k], round(float(scores[k]), 1)) for k in order)
-        verdict = self._verdict(normal, candidates, evidence.asked, evidence.hint is not None)
+        closest = float(evidence.whole["fuzzy"][order[0]])  # its best example, already scored
+        verdict = self._verdict(
+            normal, candidates, evidence.asked, closest, evidence.hint is not None
+        )
         if (
             verdict is Verdict.MATCHED
             and focus_scores is not None
@@ -378,15 +377,14 @@ class Matcher:
 
     def _verdict(
         self, normal: Normalized, candidates: tuple[Candidate, ...], asked: str,
-        hinted: bool = False,
+        closest: float, hinted: bool = False,
     ) -> Verdict:  # fmt: skip
         if self._out_of_scope is not None and self._out_of_scope.search(asked):
             return Verdict.OUT_OF_SCOPE
         best = candidates[0]
-        if not hinted and (self._domain is None or not self._domain.search(normal.text)):
-            close = self._best_fuzzy(normal.text, best.intent)
-            if close < self.tuning.fuzzy_without_domain:
-                return Verdict.OFF_TOPIC
+        no_booklet_word = self._domain is None or not self._domain.search(normal.text)
+        if not hinted and no_booklet_word and closest < self.tuning.fuzzy_without_domain:
+            return Verdict.OFF_TOPIC
         if best.score < self.tuning.threshold:
             return Verdict.UNSURE
         best_topic = self.booklet.topic_of[best.intent.id].topic
@@ -396,11 +394,3 @@ class Matcher:
                     return Verdict.UNSURE
                 break
         return Verdict.MATCHED
-
-    def _best_fuzzy(self, text: str, intent: Intent) -> float:
-        k = self.intents.index(intent)
-        start = int(self._starts[k])
-        end = int(self._starts[k + 1]) if k + 1 < len(self.intents) else len(self._rows)
-        query = " ".join(self.tokens(text))
-        found = process.extractOne(query, self._rows[start:end], scorer=fuzz.token_set_ratio)
-        return float(found[1]) if found else 0.0
