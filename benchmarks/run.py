@@ -28,7 +28,7 @@ from rapidfuzz import fuzz, process
 from benchmarks.server import running_server
 from bot.booklet import Booklet, Intent, Topic
 from bot.engine import Engine
-from bot.evaluation import load_items
+from bot.evaluation import is_dialogue_file, load_items
 from bot.loader import load_booklet
 from bot.settings import DEFAULT_POLICIES, PROJECT_ROOT
 
@@ -40,7 +40,12 @@ WHO = ["俺爹", "俺娘", "俺家老头子", "俺闺女", "俺儿", "俺老伴"
 def questions() -> list[str]:
     """The labelled questions of every evaluation set (written apart from the booklet)."""
     folder = PROJECT_ROOT / "tests" / "eval"
-    return [item.q for path in sorted(folder.glob("*.yaml")) for item in load_items(path)]
+    return [
+        item.q
+        for path in sorted(folder.glob("*.yaml"))
+        if not is_dialogue_file(path)
+        for item in load_items(path)
+    ]
 
 
 def scaled(booklet: Booklet, examples: int, seed: int = 7) -> Booklet:

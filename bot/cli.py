@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.curation import export_examples, format_groups, format_stats
+from bot.dialogues import evaluate_dialogues, format_dialogue_report, load_dialogues
 from bot.engine import Engine
-from bot.evaluation import evaluate, format_report, load_items
+from bot.evaluation import evaluate, format_report, is_dialogue_file, load_items
 from bot.loader import BookletInvalid, check_booklet, dump_problems
 from bot.service import Service
 from bot.settings import PROJECT_ROOT, SettingError, Settings, load_settings
@@ -99,6 +100,14 @@ def _eval(engine: Engine, files: list[Path], args: argparse.Namespace) -> int:
     paths = files or sorted(DEFAULT_EVAL.glob("*.yaml"))
     failed = False
     for path in paths:
+        if is_dialogue_file(path):
+            talks = evaluate_dialogues(engine, load_dialogues(path))
+            print(format_dialogue_report(talks, str(path), args.verbose) + "\n")
+            if talks.conversations.rate < args.min_in_scope or talks.unknown_labels:
+                failed = True
+                print(f"FAIL: {path}: conversations right {talks.conversations}, below "
+                      f"{args.min_in_scope:.0%}, or unknown labels", file=sys.stderr)  # fmt: skip
+            continue
         report = evaluate(engine, load_items(path))
         print(format_report(report, str(path), args.verbose) + "\n")
         low = report.in_scope.rate < args.min_in_scope or report.refusal.rate < args.min_refusal

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from bot.engine import Engine
 
-EvalKind = Literal["household", "officer", "noisy", "long", "out_of_scope"]
+# team-written kinds, then real people's words: a search query, a Q&A title, a post
+EvalKind = Literal["household", "officer", "noisy", "long", "out_of_scope", "query", "qa", "post"]
 
 
 class Item(BaseModel):
@@ -26,6 +27,8 @@ class Item(BaseModel):
     kind: EvalKind
     hard: bool = False
     also: list[str] = Field(default_factory=list)
+    url: str | None = None  # where a real person asked it
+    category: str | None = None  # why an out-of-scope question is refused (place, dibao …)
 
 
 _ITEMS = TypeAdapter(list[Item])
@@ -34,6 +37,14 @@ _ITEMS = TypeAdapter(list[Item])
 def load_items(path: Path) -> list[Item]:
     """The labelled questions of one file."""
     return _ITEMS.validate_python(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def is_dialogue_file(path: Path) -> bool:
+    """A file of conversations (each with `turns`) rather than of single questions."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return (
+        isinstance(data, list) and bool(data) and isinstance(data[0], dict) and ("turns" in data[0])
+    )
 
 
 @dataclass
@@ -87,6 +98,8 @@ def evaluate(engine: Engine, items: Iterable[Item]) -> Report:
             if item.hard:
                 report.hard_refusal.add(ok)
             report.by_kind["out_of_scope"].add(ok)
+            if item.category:
+                report.by_kind[f"out:{item.category}"].add(ok)
             expected = "(out of scope)"
         else:
             for label in (item.intent, *item.also):
@@ -95,7 +108,7 @@ def evaluate(engine: Engine, items: Iterable[Item]) -> Report:
             report.same_as_example += normalize(item.q).text in examples
             ok = reply.matched and reply.intent in (item.intent, *item.also)
             report.in_scope.add(ok)
-            report.by_kind[item.kind].add(ok)
+            report.by_kind[item.kind if item.kind != "out_of_scope" else "in_scope"].add(ok)
             report.by_intent[item.intent].add(ok)
             expected = item.intent
         if not ok:
