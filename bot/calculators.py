@@ -3,62 +3,17 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
+from bot.amounts import Payment, find_age, find_payment, unclear_number
 from bot.reply import Reply
 
 XIAOSHAN_MIN_AGE = 70
 XIAOSHAN_RATES = (Decimal("0.10"), Decimal("0.20"))
 MAX_AMOUNT = Decimal(100_000)  # more than this a month from one child is not a real case
 
-_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:元|块钱|块|圆)?")
-_PERIODS = (
-    ("季度", "quarter", "每季度"),
-    ("季", "quarter", "每季度"),
-    ("月", "month", "每月"),
-    ("年", "year", "每年"),
-)
-_AGE = re.compile(r"(\d{2,3})\s*(?:岁|周岁|虚岁|了)")
-_NOT_MONEY = re.compile(r"\s*(?:岁|周岁|虚岁|了|%|号|口|户|亩|人|个|村|天|次|季|月|年|周|位|点)")
 _XIAOSHAN = ("xiaoshan.amount", "xiaoshan.what", "xiaoshan.who", "xiaoshan.apply")
-
-
-@dataclass(frozen=True)
-class Payment:
-    """What a child pays: an amount and how often ("" when the question does not say)."""
-
-    amount: Decimal
-    period: str  # month, quarter, year or ""
-    per: str  # 每月, 每季度, 每年 or "每次"
-
-
-def find_age(text: str) -> int | None:
-    """An elder's age in a normalized question (俺爹80了 → 80)."""
-    found = _AGE.search(text)
-    if found is None:
-        return None
-    age = int(found.group(1))
-    return age if 40 <= age <= 120 else None
-
-
-def find_payment(text: str) -> Payment | None:
-    """The amount a child pays, from a normalized question (numerals already digits).
-    Numbers that count periods, years or people (1季度, 80岁, 10%) are not money."""
-    for found in _AMOUNT.finditer(text):
-        if _NOT_MONEY.match(text, found.end(1)):
-            continue
-        amount = Decimal(found.group(1))
-        if text[max(0, found.start() - 1) : found.start()] in ("负", "-"):
-            amount = -amount
-        before = text[max(0, found.start() - 6) : found.start()]
-        after = text[found.end() : found.end() + 3]  # 150元每月
-        for word, period, per in _PERIODS:
-            if word in before or word in after:
-                return Payment(amount, period, per)
-        return Payment(amount, "", "每次")
-    return None
 
 
 def _money(value: Decimal) -> str:
@@ -66,9 +21,13 @@ def _money(value: Decimal) -> str:
     return f"{value:f}"
 
 
-def xiaoshan_steps(payment: Payment | None, age: int | None) -> list[str]:
+def xiaoshan_steps(payment: Payment | None, age: int | None,
+                   unclear: str | None = None) -> list[str]:  # fmt: skip
     """The calculation, step by step, in plain words; empty when there is nothing to add."""
     lines: list[str] = []
+    if payment is None and age is None and unclear is not None:
+        return [f"您说的“{unclear}”是老人的岁数，还是子女交的钱数？"
+                f"请说清楚，比如“俺娘{unclear}岁”或“每月交{unclear}元”，我帮您算。"]  # fmt: skip
     if age is not None:
         if age >= XIAOSHAN_MIN_AGE:
             lines.append(f"老人{age}岁，已满{XIAOSHAN_MIN_AGE}岁，年龄上符合孝善养老的条件"
@@ -101,7 +60,8 @@ def explain(reply: Reply, normalized: str) -> Reply:
         return reply
     payment = find_payment(normalized) if reply.intent == "xiaoshan.amount" else None
     age = find_age(normalized)
-    steps = xiaoshan_steps(payment, age)
+    unclear = unclear_number(normalized) if reply.intent == "xiaoshan.amount" else None
+    steps = xiaoshan_steps(payment, age, unclear)
     if not steps:
         if reply.intent == "xiaoshan.amount":
             steps = ["告诉我子女每月（或每季度、每年）交多少钱，我帮您算政府添多少。"]

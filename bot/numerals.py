@@ -19,6 +19,13 @@ _MEASURES = (
     "号", "点", "刀", "口", "头", "只", "棵",
 )  # fmt: skip
 _PERCENT = re.compile(r"百分之([零〇一二两三四五六七八九十百点\d.]+)")
+# digits with a Chinese unit, as phones type them: 1千2 = 1200, 2百 = 200, 1万5 = 15000
+# (a bare 5万 stays: the booklet writes its sums that way)
+_MIXED = re.compile(
+    r"(?<![\d.])(\d{1,4})(?:([千百])([0-9一二两三四五六七八九])?|(万)([0-9一二两三四五六七八九]))"
+    r"(?![\d十百千万])"
+)
+_UNIT_VALUE = {"千": 1000, "百": 100, "万": 10_000}
 
 
 def parse_chinese_number(text: str) -> int | None:
@@ -65,11 +72,35 @@ def _replace(match: re.Match[str]) -> str:
 
 def _percent(match: re.Match[str]) -> str:
     inner = match.group(1)
-    value = parse_chinese_number(inner)
-    return f"{value}%" if value is not None else f"{inner}%"
+    whole, _, tenths = inner.partition("点")  # 百分之八点五 = 8.5%
+    value = _number(whole)
+    if value is None:
+        return f"{inner}%"
+    if tenths:
+        digits = "".join(str(_DIGITS[ch]) if ch in _DIGITS else ch for ch in tenths)
+        if not digits.isdigit():
+            return f"{inner}%"
+        return f"{value}.{digits}%"
+    return f"{value}%"
+
+
+def _number(text: str) -> int | None:
+    """Arabic or Chinese digits."""
+    return int(text) if text.isdigit() and text.isascii() else parse_chinese_number(text)
+
+
+def _mixed(match: re.Match[str]) -> str:
+    lead = int(match.group(1))
+    unit = _UNIT_VALUE[match.group(2) or match.group(4)]
+    tail = match.group(3) or match.group(5)
+    value = lead * unit
+    if tail:  # 1千2: the digit after the unit counts in the next unit down
+        value += (int(tail) if tail.isdigit() else _DIGITS[tail]) * unit // 10
+    return str(value)
 
 
 def arabize(text: str) -> str:
     """Replace the Chinese numerals that are quantities with Arabic digits."""
     text = _PERCENT.sub(_percent, text)
-    return _RUN.sub(_replace, text)
+    text = _RUN.sub(_replace, text)
+    return _MIXED.sub(_mixed, text)

@@ -73,3 +73,48 @@ def test_without_an_amount_the_bot_asks_for_it(engine: Engine) -> None:
 def test_other_intents_are_left_alone(engine: Engine) -> None:
     reply = engine.ask("邻里互助有什么好处")
     assert "算一算" not in reply.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "amount", "age"),
+    [
+        ("俺娘七十二，闺女每月给一百孝善钱", "100", 72),
+        ("俺爹八十五 每季度交三百", "300", 85),
+        ("老人72 子女每月交100", "100", 72),
+        ("俺娘今年七十二 儿子一个月给一百五", "150", 72),
+        ("俺爹七十五了，儿子一年交1千2", "1200", 75),
+        ("俺娘72岁，俩闺女每月给两百", "200", 72),
+        ("八十五的老人，闺女每月交五十块", "50", 85),
+        ("俺娘才六十八，儿子每月给一百", "100", 68),
+    ],
+)
+def test_an_age_is_never_money(engine: Engine, question: str, amount: str, age: int) -> None:
+    text = engine.matcher.normalizer(question).text
+    payment = find_payment(text)
+    assert payment is not None and payment.amount == Decimal(amount)
+    assert find_age(text) == age
+
+
+@pytest.mark.parametrize("question", ["孝善资金公家添多少 俺娘72", "孝善钱政府添多少 俺爹85"])
+def test_an_age_beside_an_elder_is_not_computed(engine: Engine, question: str) -> None:
+    reply = engine.ask(question)
+    assert reply.intent == "xiaoshan.amount"
+    assert "×" not in reply.answer  # nothing computed on the age
+
+
+def test_a_number_that_could_be_either_is_asked_about(engine: Engine) -> None:
+    text = engine.matcher.normalizer("孝善 政府添多少 72").text
+    assert find_payment(text) is None
+    steps = xiaoshan_steps(None, None, "72")
+    assert "岁数" in steps[0] and "钱数" in steps[0]
+
+
+@pytest.mark.parametrize(
+    ("said", "amount"),
+    [("一百五", "150"), ("两百", "200"), ("1千2", "1200"), ("一千二", "1200"),
+     ("三百", "300"), ("150", "150"), ("２００", "200"), ("1万5", "15000")],
+)  # fmt: skip
+def test_every_numeral_form(engine: Engine, said: str, amount: str) -> None:
+    text = engine.matcher.normalizer(f"子女每月交{said}孝善资金").text
+    payment = find_payment(text)
+    assert payment is not None and payment.amount == Decimal(amount)
