@@ -110,6 +110,20 @@ class Topic(_Strict):
         return value
 
 
+class Roles(_Strict):
+    """Which intents play a part in the conversation (ids from the topics)."""
+
+    help_topic: str | None = None  # the topic kept off the menu
+    greeting: str | None = None
+    thanks: str | None = None
+    menu: str | None = None
+    wrong: str | None = None  # "不对": the last answer was not what they asked
+    restart: str | None = None  # "换个问题": the conversation starts again
+    overview: str | None = None  # "贫困户能享受啥": every programme in one line
+    # offered when a message names no programme ("多少钱" with nothing before it)
+    choices: list[str] = Field(default_factory=list)
+
+
 class Meta(_Strict):
     """policies/booklet.yaml: the booklet's name, version and sources."""
 
@@ -118,6 +132,7 @@ class Meta(_Strict):
     region: str = Field(min_length=1)
     ask_person: str = Field(min_length=1)
     sources: dict[str, Source] = Field(min_length=1)
+    roles: Roles = Field(default_factory=Roles)
 
 
 class Lexicon(_Strict):
@@ -130,6 +145,29 @@ class Lexicon(_Strict):
     thanks: list[str] = Field(default_factory=list)
     stopwords: list[str] = Field(default_factory=list)
     aspects: dict[Aspect, list[str]] = Field(default_factory=dict)
+    # who asks, not what about: 低保户住院能报多少 is about hospital bills. An asker word
+    # decides the topic only when nothing else in the question names one.
+    askers: dict[str, list[str]] = Field(default_factory=dict)
+    # words that name no programme (政策, 补贴, 钱): a message of only these and the aspect
+    # words is vague: a follow-up in a conversation, else "which policy do you mean?"
+    generic: list[str] = Field(default_factory=list)
+    # how a follow-up starts (那, 那么, 还有): with no topic named, it continues the last one
+    continuations: list[str] = Field(default_factory=list)
+    # words anywhere that point back (这么多, 这个钱, 也能): a follow-up too
+    references: list[str] = Field(default_factory=list)
+    # a message of only these: the last answer was wrong (不对) / a new question (换个问题)
+    wrong: list[str] = Field(default_factory=list)
+    restart: list[str] = Field(default_factory=list)
+
+
+class Neighbour(_Strict):
+    """A programme next to the booklet's (低保, 高龄补贴 …) that it does not cover."""
+
+    subject: str = Field(min_length=1)  # how the refusal names it
+    # an entry matches when every one of its space-separated parts is in the question
+    words: list[str] = Field(min_length=1)
+    # ... unless one of these is there too (脱贫了低保还给吗 is the booklet's 四不脱)
+    unless: list[str] = Field(default_factory=list)
 
 
 class Scope(_Strict):
@@ -137,6 +175,11 @@ class Scope(_Strict):
 
     out_of_scope: list[str] = Field(default_factory=list)
     domain: list[str] = Field(default_factory=list)
+    neighbours: list[Neighbour] = Field(default_factory=list)
+    # the region the rules hold for (and 山东 for the province-wide facts)
+    home_places: list[str] = Field(default_factory=list)
+    # words the gazetteer would read as places (新乡村 is not 新乡)
+    not_places: list[str] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -49,20 +49,25 @@ class Engine:
         return [
             self.composer.answer(text, c.intent, c.score, "search")
             for c in match.candidates[:limit]
-            if c.score >= SUGGESTION_FLOOR and c.intent.id.split(".")[0] != "help"
+            if c.score >= SUGGESTION_FLOOR
+            and self.booklet.topic_of[c.intent.id].topic != self.booklet.meta.roles.help_topic
         ]
 
-    def ask(self, question: object, topic_hint: str | None = None) -> Reply:
+    def ask(
+        self, question: object, topic_hint: str | None = None, pending: str | None = None,
+        last_intent: str | None = None,
+    ) -> Reply:  # fmt: skip
         """The reply to one question; never raises. `topic_hint`: the topic the
-        conversation is on, for follow-ups that name none ("那要什么条件")."""
+        conversation is on, for follow-ups that name none ("那要什么条件"); `pending`: the
+        vague question the bot last asked about ("多少钱" → which policy?)."""
         if not isinstance(question, str):
             kind = type(question).__name__
             log.warning("question is not text but %s", kind)
             return self.composer.decline("", "请用文字提问。", "not_text", None)
         try:
-            match = self.matcher.match(question[:MAX_INPUT_CHARS], topic_hint)
+            match = self.matcher.match(question[:MAX_INPUT_CHARS], topic_hint, pending, last_intent)
             reply = self.composer.compose(question, match)
-            return explain(reply, match.normalized.text)
+            return explain(reply, match.text or match.normalized.text)
         except Exception:  # the last line of defence: a person must get an answer
             log.exception("failed to answer a question of %d characters", len(question))
             return self.composer.decline(

@@ -254,6 +254,8 @@ def check_booklet(folder: Path) -> tuple[Booklet | None, list[Problem]]:
     if not folder.is_dir():
         return None, [Problem(str(folder), 1, "the booklet folder does not exist", "")]
 
+    marks: dict[str, Marked] = {}
+
     def one(name: str, model: type[M], required: bool) -> M | None:
         path = folder / name
         if not path.exists():
@@ -263,6 +265,7 @@ def check_booklet(folder: Path) -> tuple[Booklet | None, list[Problem]]:
         marked = _read(path, folder, problems)
         if marked is None:
             return None
+        marks[name] = marked
         result = _validate(model, marked, _rel(path, folder), problems)
         if isinstance(result, Lexicon):
             _check_lexicon(result, marked, _rel(path, folder), problems)
@@ -290,9 +293,38 @@ def check_booklet(folder: Path) -> tuple[Booklet | None, list[Problem]]:
         else:
             broken_ids.update(_raw_intent_ids(marked.data))
     _cross_check(topics, meta, problems, broken_ids)
+    if meta is not None and "booklet.yaml" in marks:
+        _check_roles(meta, marks["booklet.yaml"], _rel(folder / "booklet.yaml", folder),
+                     [t for t, _, _ in topics], broken_ids, problems)  # fmt: skip
     if problems or meta is None:
         return None, problems
     return Booklet.build(meta, [t for t, _, _ in topics], lexicon, scope), []
+
+
+def _check_roles(
+    meta: Meta, marked: Marked, file: str, topics: list[Topic], broken_ids: set[str],
+    problems: list[Problem],
+) -> None:  # fmt: skip
+    """Every role in booklet.yaml names an intent (or, for help_topic, a topic) that exists."""
+    intents = {i.id for t in topics for i in t.intents} | broken_ids
+    names = {t.topic for t in topics} | {i.split(".")[0] for i in broken_ids}
+    for role, given in meta.roles.model_dump().items():
+        values = given if isinstance(given, list) else [given]
+        for value in values:
+            if value is None:
+                continue
+            known = names if role == "help_topic" else intents
+            if value in known:
+                continue
+            what = "topic" if role == "help_topic" else "intent"
+            problems.append(
+                Problem(
+                    file,
+                    marked.line_of(("roles", role)),
+                    f"roles: {role} names the {what} {value!r}, which does not exist",
+                    f"use an existing {what} id",
+                )
+            )
 
 
 def _raw_intent_ids(data: object) -> set[str]:

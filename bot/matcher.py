@@ -15,6 +15,7 @@ no word with the booklet, scores too low, or when two topics score too close.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -24,9 +25,11 @@ from enum import Enum
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from bot.amounts import find_age
 from bot.booklet import Aspect, Booklet, Intent
-from bot.normalize import Kind, Normalized, Normalizer
+from bot.normalize import NEUTRAL_ASKER, Kind, Normalized, Normalizer
 from bot.phonetic import PhoneticRepair
+from bot.places import Place, PlaceFinder, later_year, load_gazetteer
 from bot.segment import Segmenter
 
 
@@ -51,6 +54,10 @@ _AGE = re.compile(r"\d+岁")
 _ASKS = re.compile(
     r"吗|呢|么|啥|咋|多少|怎么|什么|谁|哪|能不能|是不是|有没有|行不行|(?:不|没|没有)$"
 )
+_NUMBERISH = re.compile(r"^[\d.%]+(?:岁|元|块|月|年|季度)?$")
+LAST_ANSWER_BONUS = 60.0  # intent evidence for the answer a message points back to
+CONTINUED_SLACK = 8.0  # a follow-up on a known topic may score this much under threshold
+FOLLOW_UP_FIT = 58.0  # a follow-up in other words must fit its topic's questions this well
 HINT_BONUS = 25.0  # a follow-up leaves the conversation's topic only for a clearly better fit
 NAMED_TOPIC = 50.0  # topic evidence at least this strong: the question names its topic
 MAX_CANDIDATES = 300  # example rows scored by rapidfuzz per question
@@ -65,6 +72,10 @@ class Verdict(Enum):
     OFF_TOPIC = "off_topic"  # shares no word with the booklet
     UNSURE = "unsure"  # too low, or two topics too close
     NOT_TEXT = "not_text"  # empty, greeting, thanks, too long: see Normalized.kind
+    ELSEWHERE = "elsewhere"  # about another province, city or county
+    OUTDATED = "outdated"  # about a year after the booklet's facts
+    NEIGHBOUR = "neighbour"  # a programme next to the booklet's (低保标准, 高龄补贴)
+    VAGUE = "vague"  # names no programme and nothing to continue: which one?
 
 
 Features = dict[str, np.ndarray]
@@ -95,6 +106,9 @@ class Match:
     verdict: Verdict
     normalized: Normalized
     candidates: tuple[Candidate, ...]  # best first, one per intent
+    subject: str = ""  # what a refusal is about: the place, the year, the programme
+    text: str = ""  # the words the decision was made on (the question, or with `pending`)
+    continued: bool = False  # the conversation's topic was used
 
     @property
     def best(self) -> Candidate | None:
@@ -169,6 +183,23 @@ class Matcher:
         domain = [*keywords, *booklet.scope.domain, *lexicon.synonyms]
         self._domain = _alternation(normal(k) for k in domain)
         self._out_of_scope = _alternation(w.lower() for w in booklet.scope.out_of_scope)
+        scope = booklet.scope
+        self._places = PlaceFinder(_gazetteer(), scope.home_places, scope.not_places)
+        self._neighbours = [
+            (
+                n.subject,
+                [tuple(normal(part) for part in entry.split()) for entry in n.words],
+                tuple(normal(u) for u in n.unless),
+            )
+            for n in scope.neighbours
+        ]
+        generic = [*lexicon.generic, *lexicon.stopwords, NEUTRAL_ASKER]
+        generic += [w for cues in lexicon.aspects.values() for w in cues]
+        self._generic = _alternation(normal(w) for w in generic)
+        self._continuation = _alternation(w.lower() for w in lexicon.continuations)
+        self._reference = _alternation(w.lower() for w in lexicon.references)
+        roles = booklet.meta.roles
+        self._own_topic = {roles.overview, roles.menu, roles.greeting} - {None}
         self._aspects: dict[Aspect, re.Pattern[str] | None] = {
             aspect: _alternation(normal(c) for c in cues)
             for aspect, cues in lexicon.aspects.items()
@@ -233,30 +264,165 @@ class Matcher:
         """The content words of normalized text."""
         return [w for w in self.segmenter.words(text) if w not in self._stop]
 
-    def match(self, raw: str, topic_hint: str | None = None) -> Match:
+    def match(
+        self, raw: str, topic_hint: str | None = None, pending: str | None = None,
+        last_intent: str | None = None,
+    ) -> Match:  # fmt: skip
         """Score every intent against a question and decide. `topic_hint`: the topic the
-        conversation is on; it counts only when the question names no topic itself."""
+        conversation is on; it counts only for a follow-up that names no topic itself.
+        `pending`: a vague question the bot asked about ("多少钱" → which policy?), read
+        together with a reply that only names the policy."""
         normal = self.normalizer(raw)
+        if normal.kind is Kind.EMPTY and normal.surface:
+            return Match(Verdict.VAGUE, normal, ())  # "问问", "问个事": asks nothing yet
         if normal.kind is not Kind.TEXT:
             return Match(Verdict.NOT_TEXT, normal, ())
-        text = normal.text
+        if normal.restarted:
+            topic_hint = pending = None  # "新问题，…": nothing carries over
+        # who asks is not what they ask about: 低保户住院能报多少 is about hospital bills,
+        # unless nothing else names a topic (低保户一个月多少钱)
+        texts = [normal.neutral, normal.text] if normal.neutral else [normal.text]
+        for n, text in enumerate(texts):
+            found = self._match_text(normal, text, topic_hint, pending, last_intent)
+            if found.verdict is Verdict.MATCHED or n == len(texts) - 1:
+                return found
+        raise AssertionError("unreachable")
+
+    def _match_text(
+        self, normal: Normalized, text: str, topic_hint: str | None, pending: str | None,
+        last_intent: str | None = None,
+    ) -> Match:  # fmt: skip
         tokens = self.tokens(text)
         if not tokens:
-            return Match(Verdict.OFF_TOPIC, normal, ())
+            return Match(Verdict.OFF_TOPIC, normal, (), text=text)
+        refused = self._refusal(normal, text)
+        if refused is not None:
+            return refused
+        named = self._names_topic(text)
+        vague = self._vague(tokens)
+        if pending and named and not self._asks(text):
+            text = f"{pending} {text}"  # "多少钱" … "孝善养老的": how much, of 孝善养老
+            tokens = self.tokens(text)
         evidence = self.evidence(text, tokens, normal.surface)
-        if topic_hint is not None:
-            evidence = self._with_hint(evidence, topic_hint)
-        return self.decide(normal, evidence)
+        continued = False
+        if (
+            topic_hint is not None
+            and not named
+            and (vague or self._continues(normal.surface) or self._fits(evidence, topic_hint))
+        ):
+            evidence = self._with_hint(evidence, topic_hint, only=vague)
+            continued = evidence.hint is not None
+            if (
+                continued
+                and last_intent is not None
+                and (self._refers(normal.surface) or not self._asks(text))
+            ):
+                evidence = self._prefer(evidence, last_intent)  # "这个数是啥时候的"
+        found = self.decide(normal, evidence)
+        best = found.best
+        if (
+            vague
+            and not continued
+            and not named
+            and (best is None or best.intent.id not in self._own_topic)
+        ):
+            return Match(Verdict.VAGUE, normal, found.candidates, text=text)
+        return Match(found.verdict, normal, found.candidates, text=text, continued=continued)
 
-    def _with_hint(self, evidence: Evidence, topic: str) -> Evidence:
-        """ "那要什么条件" after 孝善养老: the topic the question leaves out is the last one."""
+    def _refusal(self, normal: Normalized, text: str) -> Match | None:
+        """A question about what the booklet does not hold: a subject it does not cover,
+        a programme next to its own, another place, a later year."""
+        asked = self._focus(normal.surface) or normal.surface
+        if self._out_of_scope is not None and self._out_of_scope.search(asked):
+            return Match(Verdict.OUT_OF_SCOPE, normal, (), text=text)
+        place = self._places.foreign(normal.written or normal.surface)
+        if place is not None:
+            return Match(Verdict.ELSEWHERE, normal, (), subject=place.said, text=text)
+        subject = self._neighbour(self._focus(text) or text) or self._neighbour(asked)
+        if subject is not None:
+            return Match(Verdict.NEIGHBOUR, normal, (), subject=subject, text=text)
+        year = later_year(normal.surface)
+        if year is not None:
+            return Match(Verdict.OUTDATED, normal, (), subject=str(year), text=text)
+        return None
+
+    def _fits(self, evidence: Evidence, topic: str) -> bool:
+        """A follow-up in other words ("为啥俺家比他家少" after 分红): the question is
+        close to one of the conversation topic's own questions, without the topic."""
+        index = [t.topic for t in self.booklet.topics]
+        if topic not in index:
+            return False
+        whole = evidence.whole
+        ours = self._topic_index == index.index(topic)
+        if whole["intent"][ours].max(initial=0.0) > 0:
+            return True  # a word that points to one of its questions ("上哪贷" → 去哪贷)
+        support = self.tuning.fuzzy * whole["fuzzy"] + self.tuning.words * whole["words"]
+        support = support / (self.tuning.fuzzy + self.tuning.words)
+        return bool(support[ours].max(initial=0.0) >= FOLLOW_UP_FIT)
+
+    def _refers(self, surface: str) -> bool:
+        return self._reference is not None and self._reference.search(surface) is not None
+
+    def _prefer(self, evidence: Evidence, intent_id: str) -> Evidence:
+        """A message that points back ("这么多", "这个数") is about the last answer."""
+        k = next((n for n, i in enumerate(self.intents) if i.id == intent_id), None)
+        if k is None:
+            return evidence
+        whole = dict(evidence.whole)
+        whole["intent"] = whole["intent"].copy()
+        whole["intent"][k] = max(float(whole["intent"][k]), 100.0) + LAST_ANSWER_BONUS
+        return Evidence(whole, evidence.focus, evidence.asked, hint=evidence.hint)
+
+    def _neighbour(self, text: str) -> str | None:
+        """The neighbouring programme a question asks about (低保标准 …), if any."""
+        for subject, entries, unless in self._neighbours:
+            if any(u and u in text for u in unless):
+                continue
+            if any(all(part in text for part in entry) for entry in entries):
+                return subject
+        return None
+
+    def _names_topic(self, text: str) -> bool:
+        """The question names a topic of its own (a keyword that belongs to it)."""
+        for word, places in self._topic_keywords.items():
+            if word in text and any(100.0 * w >= NAMED_TOPIC for _, w in places):
+                return True
+        return False
+
+    def _vague(self, tokens: list[str]) -> bool:
+        """Only words that name no programme: 多少钱, 怎么办理, 政策, numbers."""
+        for token in tokens:
+            rest = self._generic.sub("", token) if self._generic is not None else token
+            if rest and not _NUMBERISH.match(rest):
+                return False
+        return True
+
+    def _asks(self, text: str) -> bool:
+        """The message asks something itself (an aspect word: 多少, 怎么办, 条件 …)."""
+        return any(p is not None and p.search(text) for p in self._aspects.values())
+
+    def _continues(self, surface: str) -> bool:
+        """Reads as a follow-up: 那…, 还有… at the start; 这么多, 这个钱, 也能 anywhere."""
+        if self._continuation is not None and self._continuation.match(surface) is not None:
+            return True
+        return self._reference is not None and self._reference.search(surface) is not None
+
+    def _with_hint(self, evidence: Evidence, topic: str, only: bool = False) -> Evidence:
+        """ "那要什么条件" after 孝善养老: the topic the question leaves out is the last one.
+        `only`: the message names nothing at all ("一年给多少"): it can only be about it."""
         named = float(evidence.whole["topic"].max(initial=0.0))
         index = [t.topic for t in self.booklet.topics]
         if named >= NAMED_TOPIC or topic not in index:
             return evidence  # the question names a topic of its own: it switches
+        ours = self._topic_index == index.index(topic)
         whole = dict(evidence.whole)
-        whole["topic"] = np.where(self._topic_index == index.index(topic), 100.0, 0.0)
-        return Evidence(whole, evidence.focus, evidence.asked, hint=index.index(topic))
+        whole["topic"] = np.where(ours, 100.0, 0.0)
+        if only:
+            whole = {name: np.where(ours, values, 0.0) for name, values in whole.items()}
+        focus = evidence.focus
+        if only and focus is not None:
+            focus = {name: np.where(ours, values, 0.0) for name, values in focus.items()}
+        return Evidence(whole, focus, evidence.asked, hint=index.index(topic))
 
     def evidence(self, text: str, tokens: list[str], surface: str = "") -> Evidence:
         """All the evidence about a question: of the whole and, when long, of its question."""
@@ -284,6 +450,13 @@ class Matcher:
         verdict = self._verdict(
             normal, candidates, evidence.asked, closest, evidence.hint is not None
         )
+        if (
+            verdict is Verdict.UNSURE
+            and evidence.hint is not None
+            and candidates[0].score >= self.tuning.threshold - CONTINUED_SLACK
+            and self._topic_index[order[0]] == evidence.hint
+        ):
+            verdict = Verdict.MATCHED  # the topic is known; the best of its questions
         if (
             verdict is Verdict.MATCHED
             and focus_scores is not None
@@ -343,8 +516,10 @@ class Matcher:
         topic = by_topic[self._topic_index]
 
         asked = {a for a, p in self._aspects.items() if p is not None and p.search(text)}
-        if _AGE.search(text):
-            asked.add("who")  # 俺爹71岁: is he old enough
+        if _AGE.search(text) or find_age(text) is not None:
+            asked.add("who")  # 俺爹71岁, 俺娘72了: is she old enough
+        if "contact" in asked:
+            asked.add("apply")  # 找谁办: where a topic has no contact answer, its how-to
         if not asked:
             asked = {"what", "other"}  # a topic named with no question about it: what is it
         codes = [self._aspect_names.index(a) for a in asked if a in self._aspect_names]
@@ -379,8 +554,6 @@ class Matcher:
         self, normal: Normalized, candidates: tuple[Candidate, ...], asked: str,
         closest: float, hinted: bool = False,
     ) -> Verdict:  # fmt: skip
-        if self._out_of_scope is not None and self._out_of_scope.search(asked):
-            return Verdict.OUT_OF_SCOPE
         best = candidates[0]
         no_booklet_word = self._domain is None or not self._domain.search(normal.text)
         if not hinted and no_booklet_word and closest < self.tuning.fuzzy_without_domain:
@@ -394,3 +567,9 @@ class Matcher:
                     return Verdict.UNSURE
                 break
         return Verdict.MATCHED
+
+
+@functools.lru_cache(maxsize=1)
+def _gazetteer() -> dict[str, Place]:
+    """The shipped gazetteer, read once per process (it never changes at run time)."""
+    return load_gazetteer()

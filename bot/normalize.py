@@ -18,6 +18,7 @@ _T2S = opencc.OpenCC("t2s")
 _KEEP_CATEGORIES = ("L", "N", "Zs")
 _SPACES = re.compile(r"\s+")
 _MAX_PASSES = 4
+NEUTRAL_ASKER = "贫困户"  # what an asker word becomes when it is not the question's topic
 MAX_CHARS = 600  # longer messages are answered with a request to shorten them
 
 
@@ -28,6 +29,8 @@ class Kind(Enum):
     EMPTY = "empty"
     GREETING = "greeting"
     THANKS = "thanks"
+    WRONG = "wrong"  # "不对": the last answer was not what they asked
+    RESTART = "restart"  # "换个问题": start the conversation again
     TOO_LONG = "too_long"
 
 
@@ -39,6 +42,15 @@ class Normalized:
     kind: Kind
     length: int
     surface: str = ""  # simplified and lower-cased, before any word was replaced
+    # the text with the words for who asks (低保户, 建档立卡户) as the plain 贫困户: the
+    # topic is what they ask about; equal to `text` when the question has no such word
+    neutral: str = ""
+    restarted: bool = False  # began with "新问题" / "换个问题": nothing carries over
+    written: str = ""  # simplified and lower-cased, numerals as written (三元区, not 3元区)
+
+    @property
+    def subject(self) -> str:
+        return self.neutral or self.text
 
 
 def sanitize(raw: str) -> str:
@@ -85,16 +97,27 @@ class Normalizer:
                 self._replace.setdefault(canonical.lower(), canonical)
         for filler in lexicon.fillers:
             self._replace[filler.lower()] = " "
+        self._neutral = dict(self._replace)
+        for canonical, variants in lexicon.askers.items():
+            for variant in variants:
+                self._replace[variant.lower()] = canonical
+                self._neutral[variant.lower()] = NEUTRAL_ASKER
+            self._replace.setdefault(canonical.lower(), canonical)
+        self._asker = _alternation(v.lower() for vs in lexicon.askers.values() for v in vs)
         social = {w.lower(): Kind.GREETING for w in lexicon.greetings}
         social.update({w.lower(): Kind.THANKS for w in lexicon.thanks})
+        social.update({w.lower(): Kind.WRONG for w in lexicon.wrong})
+        social.update({w.lower(): Kind.RESTART for w in lexicon.restart})
         self._social = social
         # "你好，…" and "…，谢谢": dropped at the start and the end of a real question only,
         # so that 身体不好的 keeps its 好的
-        greetings = _alternation(w.lower() for w in lexicon.greetings)
+        greetings = _alternation(w.lower() for w in (*lexicon.greetings, *lexicon.wrong))
         thanks = _alternation(w.lower() for w in lexicon.thanks)
         # (a separator must follow: 在不在名单里 asks about the list, it greets nobody)
         self._leading = re.compile(rf"^(?:(?:{greetings.pattern})\s+)+") if greetings else None
         self._trailing = re.compile(rf"(?:\s+(?:{thanks.pattern}))+$") if thanks else None
+        restart = _alternation(w.lower() for w in lexicon.restart)
+        self._restart = re.compile(rf"^(?:{restart.pattern})\s+") if restart else None
         self._pattern = _alternation(self._replace)
         only_social = _alternation(
             [*social, *(f.lower() for f in lexicon.fillers), *lexicon.stopwords]
@@ -112,24 +135,35 @@ class Normalizer:
         kind = self._social_kind(text)
         if kind is not None:
             return Normalized("", kind, len(text))
+        restarted = False
+        if self._restart is not None:
+            text, n = self._restart.subn(" ", text)
+            restarted, text = n > 0, text.strip()
         for edge in (self._leading, self._trailing):
             if edge is not None:
                 text = edge.sub(" ", text).strip()
+        written = text
         text = arabize(text)
         surface = text
         text = self._phonetic.from_pinyin(text)
         text = self._phonetic.fix_homophones(text)
-        text = self._words(text)
-        text = _SPACES.sub(" ", text).strip()
-        return Normalized(text, Kind.TEXT if text else Kind.EMPTY, len(text), surface)
+        neutral = ""
+        if self._asker is not None and self._asker.search(text):
+            neutral = _SPACES.sub(" ", self._words(text, self._neutral)).strip()
+        text = _SPACES.sub(" ", self._words(text)).strip()
+        if neutral == text:
+            neutral = ""
+        kind = Kind.TEXT if text else Kind.EMPTY
+        return Normalized(text, kind, len(text), surface, neutral, restarted, written)
 
-    def _words(self, text: str) -> str:
+    def _words(self, text: str, table: dict[str, str] | None = None) -> str:
         """Dialect and everyday words -> the booklet's, until nothing changes (立卡户 ->
         建档立卡户 -> 建档立卡), so that normalizing twice gives the same text."""
         if self._pattern is None:
             return text
+        words = self._replace if table is None else table
         for _ in range(_MAX_PASSES):
-            replaced = self._pattern.sub(lambda m: self._replace[m.group(0)], text)
+            replaced = self._pattern.sub(lambda m: words.get(m.group(0), m.group(0)), text)
             if replaced == text:
                 break
             text = replaced
@@ -143,4 +177,7 @@ class Normalizer:
         kinds = [self._social[m.group(0)] for m in self._social_word.finditer(text)]
         if not kinds:
             return None  # fillers only ("请问")
-        return Kind.THANKS if Kind.THANKS in kinds else Kind.GREETING
+        for kind in (Kind.RESTART, Kind.WRONG, Kind.THANKS):
+            if kind in kinds:
+                return kind
+        return Kind.GREETING

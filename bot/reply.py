@@ -9,6 +9,7 @@ from bot.booklet import Booklet, Intent
 from bot.matcher import Match, Verdict
 from bot.normalize import MAX_CHARS, Kind
 
+_SOCIAL = ("greeting", "thanks", "wrong", "restart")  # replies with no title line
 SUGGESTION_FLOOR = 35.0  # weaker guesses than this are not offered
 MAX_SUGGESTIONS = 3
 
@@ -59,7 +60,7 @@ class Reply:
     def to_text(self) -> str:
         """What a person reads on a plain-text channel (the terminal)."""
         parts = []
-        if self.matched and self.title and self.topic != "help":
+        if self.matched and self.title and self.reason not in _SOCIAL:
             parts.append(f"【{self.title}】")
         parts.append(self.answer)
         if self.source:
@@ -78,7 +79,10 @@ class Composer:
     def __init__(self, booklet: Booklet) -> None:
         self.booklet = booklet
         ask = booklet.meta.ask_person
-        topics = "、".join(t.title for t in booklet.topics if t.topic != "help")
+        self.ask_person = ask
+        self.roles = booklet.meta.roles
+        help_topic = self.roles.help_topic
+        topics = "、".join(t.title for t in booklet.topics if t.topic != help_topic)
         self.menu_line = f"我能回答这些政策：{topics}。"
         self.ask_line = f"拿不准的事，请问{ask}。"
 
@@ -122,6 +126,12 @@ class Composer:
             return self._not_text(question, kind, match.normalized.length)
         if match.verdict is Verdict.MATCHED and match.best is not None:
             return self.answer(question, match.best.intent, match.best.score, "matched")
+        refusal = self._refusal(match)
+        if refusal is not None:
+            reply = self.decline(question, refusal, match.verdict.value, match)
+            if match.verdict is Verdict.VAGUE:
+                return replace(reply, suggestions=self._choices(match))
+            return reply
         if match.verdict is Verdict.OUT_OF_SCOPE:
             text = (
                 "这件事不在《精准帮扶画说政策》里，我答不了，也不敢乱说。\n"
@@ -140,8 +150,55 @@ class Composer:
             )
         return self.decline(question, text, match.verdict.value, match)
 
+    def _refusal(self, match: Match) -> str | None:
+        """What to say about a place, a year, a neighbouring programme, a vague message."""
+        about = match.subject
+        region = self.booklet.meta.region
+        if match.verdict is Verdict.ELSEWHERE:
+            return (
+                f"您问的是{about}的政策吧？我只知道{region}2017–2018年的扶贫政策，"
+                f"{about}的规定我不知道，不能拿枣庄的说法告诉您。\n"
+                f"请问{about}当地的村干部。要是问枣庄的，请直接问，比如“孝善养老政府添多少”。"
+            )
+        if match.verdict is Verdict.OUTDATED:
+            return (
+                f"您问的是{about}年的政策。我这里只有枣庄2017–2018年的规定，"
+                f"{about}年的可能已经变了，我不能乱说。\n请问{self.ask_person}。"
+            )
+        if match.verdict is Verdict.NEIGHBOUR:
+            return (
+                f"{about}的事，我这里的资料没有写，我答不了，也不敢乱说。\n"
+                f"请问{self.ask_person}。\n{self.menu_line}"
+            )
+        if match.verdict is Verdict.VAGUE:
+            return (
+                "您想问哪项政策？请点下面的一项，或者把政策的名字说出来，"
+                "比如“孝善养老政府添多少”“住院能报多少”。"
+            )
+        return None
+
+    def _choices(self, match: Match) -> tuple[Option, ...]:
+        """The main topics to choose from, each at the intent that answers what was asked
+        (多少钱 → each topic's amount answer)."""
+        asked = {c.intent.aspect for c in match.candidates[:1]}
+        options = []
+        for intent_id in self.roles.choices:
+            intent = self.booklet.intents.get(intent_id)
+            if intent is None:
+                continue
+            topic = self.booklet.topic_of[intent_id]
+            fit = next((i for i in topic.intents if i.aspect in asked), intent)
+            options.append(Option(fit.id, fit.title))
+        return tuple(options)
+
     def _not_text(self, question: str, kind: Kind, length: int) -> Reply:
-        special = {Kind.GREETING: "help.greeting", Kind.THANKS: "help.thanks"}.get(kind)
+        roles = self.roles
+        special = {
+            Kind.GREETING: roles.greeting,
+            Kind.THANKS: roles.thanks,
+            Kind.WRONG: roles.wrong,
+            Kind.RESTART: roles.restart,
+        }.get(kind)
         if special is not None and special in self.booklet.intents:
             return self.answer(question, self.booklet.intents[special], 100.0, kind.value)
         if kind is Kind.TOO_LONG:

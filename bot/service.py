@@ -9,7 +9,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bot.calculators import explain, find_payment
+from bot.amounts import find_payment
+from bot.calculators import explain
 from bot.curation import Group, group
 from bot.engine import Engine
 from bot.loader import Problem, check_booklet
@@ -49,16 +50,42 @@ class Service:
         if self.store is not None and session:
             context = await self._safely("reading the context", self.store.context(
                 channel, session, CONTEXT_SECONDS))  # fmt: skip
-        reply = self.engine.ask(text, context.topic if context else None)
+        topic = context.topic or None if context else None
+        reply = self.engine.ask(
+            text, topic, context.pending if context else None,
+            context.intent if context else None,
+        )  # fmt: skip
         if context is not None and context.intent in ANSWERS_WITH_AMOUNT:
             reply = self._amount_given(reply, context.intent)
         if self.store is not None:
             await self._safely("recording", self.store.record(
                 reply, reply.normalized, channel, session))  # fmt: skip
-            if reply.matched and reply.topic and reply.topic != "help":
-                await self._safely("remembering", self.store.remember(
-                    channel, session, reply.topic, reply.intent))  # fmt: skip
+            await self._follow(reply, channel, session, context is not None)
         return reply
+
+    async def _follow(self, reply: Reply, channel: str, session: str | None,
+                      had_context: bool) -> None:  # fmt: skip
+        """What the conversation remembers after a reply: the topic answered; the vague
+        question waiting for its policy; nothing after a refusal or "换个问题"."""
+        assert self.store is not None
+        help_topic = self.engine.booklet.meta.roles.help_topic
+        if reply.matched and reply.topic and reply.topic != help_topic:
+            await self._safely("remembering", self.store.remember(
+                channel, session, reply.topic, reply.intent))  # fmt: skip
+        elif reply.reason == "vague":
+            await self._safely("remembering", self.store.remember(
+                channel, session, "", None, reply.normalized))  # fmt: skip
+        elif (
+            had_context
+            and (reply.reason == "restart" or not reply.matched)
+            and (reply.reason not in ("empty", "error"))
+        ):
+            await self._safely("forgetting", self.store.forget(channel, session))
+
+    async def restart(self, channel: str, session: str | None) -> None:
+        """/start and the like: the conversation begins again."""
+        if self.store is not None:
+            await self._safely("forgetting", self.store.forget(channel, session))
 
     def _amount_given(self, reply: Reply, asked: str) -> Reply:
         """ "150" after the bot asked how much the children pay: the amount for that
@@ -76,7 +103,8 @@ class Service:
     async def chose(self, intent_id: str, channel: str, session: str | None) -> Reply | None:
         """An answer picked from a menu; its topic becomes the session's context."""
         reply = self.engine.answer(intent_id)
-        if reply is not None and self.store is not None and reply.topic != "help":
+        help_topic = self.engine.booklet.meta.roles.help_topic
+        if reply is not None and self.store is not None and reply.topic != help_topic:
             await self._safely("remembering", self.store.remember(
                 channel, session, reply.topic or "", reply.intent))  # fmt: skip
         return reply

@@ -60,6 +60,10 @@ MIGRATIONS: tuple[str, ...] = (
         at REAL NOT NULL
     );
     """,
+    # 2: a vague question waiting for the person to say which policy they mean
+    """
+    ALTER TABLE context ADD COLUMN pending TEXT;
+    """,
 )
 RETRIES = (0.05, 0.2, 1.0)  # seconds between attempts of a failed write
 
@@ -72,9 +76,10 @@ class StoreError(Exception):
 class Context:
     """What a session last asked about."""
 
-    topic: str
+    topic: str  # "" while the bot waits to hear which policy a vague question meant
     intent: str | None
     at: float
+    pending: str | None = None  # that vague question, in the booklet's words
 
 
 def session_key(channel: str, session: str | None) -> str | None:
@@ -251,24 +256,38 @@ class Store:
         key = session_key(channel, session)
         if key is None:
             return None
-        row = await self._one("SELECT topic, intent, at FROM context WHERE session = ?", (key,))
+        row = await self._one(
+            "SELECT topic, intent, at, pending FROM context WHERE session = ?", (key,)
+        )
         if row is None or row[2] < time.time() - max_age:
             return None
-        return Context(row[0], row[1], row[2])
+        return Context(row[0], row[1], row[2], row[3])
 
     async def remember(self, channel: str, session: str | None, topic: str,
-                       intent: str | None) -> None:  # fmt: skip
-        """Remember the topic a session is on."""
+                       intent: str | None, pending: str | None = None) -> None:  # fmt: skip
+        """Remember the topic a session is on (or the vague question it left open)."""
+        key = session_key(channel, session)
+        if key is None:
+            return
+        kept = mask(pending)[:500] if pending else None
+
+        async def upsert() -> None:
+            await self._db.execute(
+                "INSERT INTO context (session, topic, intent, at, pending) VALUES (?,?,?,?,?)"
+                " ON CONFLICT(session) DO UPDATE SET topic = excluded.topic,"
+                " intent = excluded.intent, at = excluded.at, pending = excluded.pending",
+                (key, topic, intent, time.time(), kept),
+            )
+
+        await self._write("remembering the context", upsert)
+
+    async def forget(self, channel: str, session: str | None) -> None:
+        """End a session's context (after a refusal, on /start, on "换个问题")."""
         key = session_key(channel, session)
         if key is None:
             return
 
-        async def upsert() -> None:
-            await self._db.execute(
-                "INSERT INTO context (session, topic, intent, at) VALUES (?,?,?,?)"
-                " ON CONFLICT(session) DO UPDATE SET topic = excluded.topic,"
-                " intent = excluded.intent, at = excluded.at",
-                (key, topic, intent, time.time()),
-            )
+        async def delete() -> None:
+            await self._db.execute("DELETE FROM context WHERE session = ?", (key,))
 
-        await self._write("remembering the context", upsert)
+        await self._write("forgetting the context", delete)

@@ -231,7 +231,10 @@ class TelegramBot:
     # handlers ----------------------------------------------------------------
 
     async def start_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/start: a warm greeting and the topic menu."""
+        """/start: a warm greeting and the topic menu; the conversation begins again."""
+        chat = update.effective_chat
+        if chat is not None:
+            await self.service.restart("telegram", str(chat.id))
         await self._send_intent(update, "help.greeting", menu=True)
 
     async def help_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -47,7 +47,7 @@ def test_wrong_types(engine: Engine, value: object) -> None:
 def test_a_crash_inside_matching_becomes_a_kind_reply(
     engine: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken(raw: str, topic_hint: str | None = None) -> None:
+    def broken(raw: str, *context: str | None) -> None:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(engine.matcher, "match", broken)
