@@ -193,6 +193,9 @@ class Matcher:
             )
             for n in scope.neighbours
         ]
+        self._neighbour_parts = frozenset(
+            part for _, entries, _ in self._neighbours for entry in entries for part in entry
+        )
         generic = [*lexicon.generic, *lexicon.stopwords, NEUTRAL_ASKER]
         generic += [w for cues in lexicon.aspects.values() for w in cues]
         self._generic = _alternation(normal(w) for w in generic)
@@ -375,10 +378,13 @@ class Matcher:
 
     def _neighbour(self, text: str) -> str | None:
         """The neighbouring programme a question asks about (低保标准 …), if any."""
+        present = {part for part in self._neighbour_parts if part in text}
+        if not present:
+            return None
         for subject, entries, unless in self._neighbours:
-            if any(u and u in text for u in unless):
-                continue
-            if any(all(part in text for part in entry) for entry in entries):
+            if any(all(p in present for p in entry) for entry in entries) and not any(
+                u and u in text for u in unless
+            ):
                 return subject
         return None
 

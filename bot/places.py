@@ -66,7 +66,11 @@ class PlaceFinder:
             if said not in home_names and place.name not in home_names and said not in blocked
         }
         self._home_set = frozenset(home_names)
-        self._lengths_all = sorted({len(s) for s in (*self._places, *home_names)}, reverse=True)
+        # the lengths of the names that begin with each character, longest first
+        starts: dict[str, set[int]] = {}
+        for said in (*self._places, *home_names):
+            starts.setdefault(said[:1], set()).add(len(said))
+        self._lengths_at = {ch: sorted(ns, reverse=True) for ch, ns in starts.items()}
         self._not_places = tuple(sorted(blocked, key=len, reverse=True))
 
     def _mentions(self, text: str) -> list[tuple[int, int, Place | None]]:
@@ -75,7 +79,7 @@ class PlaceFinder:
         found: list[tuple[int, int, Place | None]] = []
         i = 0
         while i < len(text):
-            for n in self._lengths_all:
+            for n in self._lengths_at.get(text[i], ()):
                 said = text[i : i + n]
                 if len(said) < n:
                     continue
