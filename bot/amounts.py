@@ -65,15 +65,20 @@ def find_age(text: str) -> int | None:
     return None
 
 
+def _either(text: str, found: re.Match[str]) -> bool:
+    """A bare number an elder's age could be (40–120) with nothing beside it that tells."""
+    return (
+        found.group(0) == found.group(1)
+        and reading(text, found.start(1), found.end(1)) == ""
+        and 40 <= Decimal(found.group(1)) <= 120
+    )
+
+
 def unclear_number(text: str) -> str | None:
     """A number that could be an age or money, when nothing beside it tells which."""
     for found in _AMOUNT.finditer(text):
-        if found.group(0) != found.group(1) or _NOT_MONEY.match(text, found.end(1)):
-            continue
-        if reading(text, found.start(1), found.end(1)) == "":
-            value = Decimal(found.group(1))
-            if 40 <= value <= 120:
-                return found.group(1)
+        if not _NOT_MONEY.match(text, found.end(1)) and _either(text, found):
+            return found.group(1)
     return None
 
 
@@ -84,13 +89,10 @@ def find_payment(text: str) -> Payment | None:
     for found in _AMOUNT.finditer(text):
         if _NOT_MONEY.match(text, found.end(1)):
             continue
-        said = reading(text, found.start(1), found.end(1))
-        if said == "age":
+        if reading(text, found.start(1), found.end(1)) == "age":
             continue
-        if said == "" and found.group(0) == found.group(1):
-            value = Decimal(found.group(1))
-            if 40 <= value <= 120 and find_age(text) is None:
-                continue  # 72 alone: an elder's age as likely as money; asked below
+        if _either(text, found) and find_age(text) is None:
+            continue  # 72 alone: an elder's age as likely as money; asked below
         amount = Decimal(found.group(1))
         if text[max(0, found.start() - 1) : found.start()] in ("负", "-"):
             amount = -amount

@@ -108,7 +108,6 @@ class Match:
     candidates: tuple[Candidate, ...]  # best first, one per intent
     subject: str = ""  # what a refusal is about: the place, the year, the programme
     text: str = ""  # the words the decision was made on (the question, or with `pending`)
-    continued: bool = False  # the conversation's topic was used
 
     @property
     def best(self) -> Candidate | None:
@@ -236,8 +235,11 @@ class Matcher:
         for k, words in enumerate(vocab_of):
             for w in words:
                 self._intents_with.setdefault(w, []).append(k)
-        position = {t.topic: n for n, t in enumerate(booklet.topics)}
-        self._topic_index = np.array([position[booklet.topic_of[i.id].topic] for i in self.intents])
+        self._topic_position = {t.topic: n for n, t in enumerate(booklet.topics)}
+        self._intent_position = {intent.id: k for k, intent in enumerate(self.intents)}
+        self._topic_index = np.array(
+            [self._topic_position[booklet.topic_of[i.id].topic] for i in self.intents]
+        )
         aspects = sorted({i.aspect for i in self.intents})
         self._aspect_names = aspects
         self._aspect_code = np.array([aspects.index(i.aspect) for i in self.intents])
@@ -282,31 +284,41 @@ class Matcher:
             return Match(Verdict.NOT_TEXT, normal, ())
         if normal.restarted:
             topic_hint = pending = None  # "新问题，…": nothing carries over
+        refused = self._elsewhere(normal)
+        if refused is not None:
+            return refused
+        year = later_year(normal.surface)
         # who asks is not what they ask about: 低保户住院能报多少 is about hospital bills,
         # unless nothing else names a topic (低保户一个月多少钱)
         texts = [normal.neutral, normal.text] if normal.neutral else [normal.text]
         for n, text in enumerate(texts):
-            found = self._match_text(normal, text, topic_hint, pending, last_intent)
+            found = self._match_text(normal, text, year, topic_hint, pending, last_intent)
             if found.verdict is Verdict.MATCHED or n == len(texts) - 1:
                 return found
         raise AssertionError("unreachable")
 
     def _match_text(
-        self, normal: Normalized, text: str, topic_hint: str | None, pending: str | None,
-        last_intent: str | None = None,
+        self, normal: Normalized, text: str, year: int | None, topic_hint: str | None,
+        pending: str | None, last_intent: str | None,
     ) -> Match:  # fmt: skip
+        """Decide on one reading of the question (askers neutral, or as they are): a
+        neighbouring programme or a later year refused, a vague message, a follow-up."""
         tokens = self.tokens(text)
         if not tokens:
             return Match(Verdict.OFF_TOPIC, normal, (), text=text)
-        refused = self._refusal(normal, text)
-        if refused is not None:
-            return refused
-        named = self._names_topic(text)
+        subject = self._neighbour(self._focus(text) or text) or self._neighbour(
+            self._focus(normal.surface) or normal.surface
+        )
+        if subject is not None:
+            return Match(Verdict.NEIGHBOUR, normal, (), subject=subject, text=text)
+        if year is not None:
+            return Match(Verdict.OUTDATED, normal, (), subject=str(year), text=text)
         vague = self._vague(tokens)
+        evidence = self.evidence(text, tokens, normal.surface)
+        named = self._named(evidence)
         if pending and named and not self._asks(text):
             text = f"{pending} {text}"  # "多少钱" … "孝善养老的": how much, of 孝善养老
-            tokens = self.tokens(text)
-        evidence = self.evidence(text, tokens, normal.surface)
+            evidence = self.evidence(text, self.tokens(text), normal.surface)
         continued = False
         if (
             topic_hint is not None
@@ -330,33 +342,27 @@ class Matcher:
             and (best is None or best.intent.id not in self._own_topic)
         ):
             return Match(Verdict.VAGUE, normal, found.candidates, text=text)
-        return Match(found.verdict, normal, found.candidates, text=text, continued=continued)
+        return Match(found.verdict, normal, found.candidates, text=text)
 
-    def _refusal(self, normal: Normalized, text: str) -> Match | None:
-        """A question about what the booklet does not hold: a subject it does not cover,
-        a programme next to its own, another place, a later year."""
+    def _elsewhere(self, normal: Normalized) -> Match | None:
+        """A question about what the booklet does not hold, seen in its words as written:
+        a subject it does not cover, another place."""
         asked = self._focus(normal.surface) or normal.surface
         if self._out_of_scope is not None and self._out_of_scope.search(asked):
-            return Match(Verdict.OUT_OF_SCOPE, normal, (), text=text)
+            return Match(Verdict.OUT_OF_SCOPE, normal, (), text=normal.text)
         place = self._places.foreign(normal.written or normal.surface)
         if place is not None:
-            return Match(Verdict.ELSEWHERE, normal, (), subject=place.said, text=text)
-        subject = self._neighbour(self._focus(text) or text) or self._neighbour(asked)
-        if subject is not None:
-            return Match(Verdict.NEIGHBOUR, normal, (), subject=subject, text=text)
-        year = later_year(normal.surface)
-        if year is not None:
-            return Match(Verdict.OUTDATED, normal, (), subject=str(year), text=text)
+            return Match(Verdict.ELSEWHERE, normal, (), subject=place.said, text=normal.text)
         return None
 
     def _fits(self, evidence: Evidence, topic: str) -> bool:
         """A follow-up in other words ("为啥俺家比他家少" after 分红): the question is
         close to one of the conversation topic's own questions, without the topic."""
-        index = [t.topic for t in self.booklet.topics]
-        if topic not in index:
+        position = self._topic_position.get(topic)
+        if position is None:
             return False
         whole = evidence.whole
-        ours = self._topic_index == index.index(topic)
+        ours = self._topic_index == position
         if whole["intent"][ours].max(initial=0.0) > 0:
             return True  # a word that points to one of its questions ("上哪贷" → 去哪贷)
         support = self.tuning.fuzzy * whole["fuzzy"] + self.tuning.words * whole["words"]
@@ -368,7 +374,7 @@ class Matcher:
 
     def _prefer(self, evidence: Evidence, intent_id: str) -> Evidence:
         """A message that points back ("这么多", "这个数") is about the last answer."""
-        k = next((n for n, i in enumerate(self.intents) if i.id == intent_id), None)
+        k = self._intent_position.get(intent_id)
         if k is None:
             return evidence
         whole = dict(evidence.whole)
@@ -388,12 +394,10 @@ class Matcher:
                 return subject
         return None
 
-    def _names_topic(self, text: str) -> bool:
+    @staticmethod
+    def _named(evidence: Evidence) -> bool:
         """The question names a topic of its own (a keyword that belongs to it)."""
-        for word, places in self._topic_keywords.items():
-            if word in text and any(100.0 * w >= NAMED_TOPIC for _, w in places):
-                return True
-        return False
+        return float(evidence.whole["topic"].max(initial=0.0)) >= NAMED_TOPIC
 
     def _vague(self, tokens: list[str]) -> bool:
         """Only words that name no programme: 多少钱, 怎么办理, 政策, numbers."""
@@ -411,16 +415,15 @@ class Matcher:
         """Reads as a follow-up: 那…, 还有… at the start; 这么多, 这个钱, 也能 anywhere."""
         if self._continuation is not None and self._continuation.match(surface) is not None:
             return True
-        return self._reference is not None and self._reference.search(surface) is not None
+        return self._refers(surface)
 
     def _with_hint(self, evidence: Evidence, topic: str, only: bool = False) -> Evidence:
         """ "那要什么条件" after 孝善养老: the topic the question leaves out is the last one.
         `only`: the message names nothing at all ("一年给多少"): it can only be about it."""
-        named = float(evidence.whole["topic"].max(initial=0.0))
-        index = [t.topic for t in self.booklet.topics]
-        if named >= NAMED_TOPIC or topic not in index:
+        position = self._topic_position.get(topic)
+        if self._named(evidence) or position is None:
             return evidence  # the question names a topic of its own: it switches
-        ours = self._topic_index == index.index(topic)
+        ours = self._topic_index == position
         whole = dict(evidence.whole)
         whole["topic"] = np.where(ours, 100.0, 0.0)
         if only:
@@ -428,7 +431,7 @@ class Matcher:
         focus = evidence.focus
         if only and focus is not None:
             focus = {name: np.where(ours, values, 0.0) for name, values in focus.items()}
-        return Evidence(whole, focus, evidence.asked, hint=index.index(topic))
+        return Evidence(whole, focus, evidence.asked, hint=position)
 
     def evidence(self, text: str, tokens: list[str], surface: str = "") -> Evidence:
         """All the evidence about a question: of the whole and, when long, of its question."""

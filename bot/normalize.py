@@ -48,10 +48,6 @@ class Normalized:
     restarted: bool = False  # began with "新问题" / "换个问题": nothing carries over
     written: str = ""  # simplified and lower-cased, numerals as written (三元区, not 3元区)
 
-    @property
-    def subject(self) -> str:
-        return self.neutral or self.text
-
 
 def sanitize(raw: str) -> str:
     """Drop what no person means: control and format characters, lone surrogates,

@@ -42,6 +42,11 @@ def load_gazetteer(path: Path = GAZETTEER) -> dict[str, Place]:
             continue
         said, name, level, province = line.split("\t")
         places[said] = Place(said, name, level, province)
+    # as a question reaches the matcher: traditional forms simplified (乾县 -> 干县)
+    for said, place in list(places.items()):
+        simple = _T2S.convert(said)
+        if simple != said:
+            places.setdefault(simple, Place(simple, place.name, place.level, place.province))
     return places
 
 
@@ -55,11 +60,6 @@ class PlaceFinder:
             if found is not None:
                 home_names.add(found.name)
         blocked = set(not_places)
-        # as the question reaches us: traditional forms turned simplified (乾县 -> 干县)
-        for said, place in list(places.items()):
-            simple = _T2S.convert(said)
-            if simple != said:
-                places.setdefault(simple, Place(simple, place.name, place.level, place.province))
         self._places = {
             said: place
             for said, place in places.items()
