@@ -151,6 +151,9 @@ class Lexicon(_Strict):
     # words that name no programme (政策, 补贴, 钱): a message of only these and the aspect
     # words is vague: a follow-up in a conversation, else "which policy do you mean?"
     generic: list[str] = Field(default_factory=list)
+    # words for poor households as a whole (贫困户, 扶贫): a message that names no programme
+    # but one of these (贫困户每月有补助吗) asks what they get at all: the overview
+    households: list[str] = Field(default_factory=list)
     # how a follow-up starts (那, 那么, 还有): with no topic named, it continues the last one
     continuations: list[str] = Field(default_factory=list)
     # words anywhere that point back (这么多, 这个钱, 也能): a follow-up too

@@ -54,8 +54,12 @@ _AGE = re.compile(r"\d+岁")
 _ASKS = re.compile(
     r"吗|呢|么|啥|咋|多少|怎么|什么|谁|哪|能不能|是不是|有没有|行不行|(?:不|没|没有)$"
 )
+_COMPARES = re.compile(r"一回事|一样|区别|不同|两码事")
 _NUMBERISH = re.compile(r"^[\d.%]+(?:岁|元|块|月|年|季度)?$")
 LAST_ANSWER_BONUS = 60.0  # intent evidence for the answer a message points back to
+SHORT_FOLLOW_UP = 12  # characters: a message this short names its topic, or continues
+STRONG_FACTOR = 6.0  # ... and by how much more, when it is all the message says
+VAGUE_ASPECT = 4.0  # a vague follow-up: what it asks weighs this much more
 CONTINUED_SLACK = 8.0  # a follow-up on a known topic may score this much under threshold
 FOLLOW_UP_FIT = 58.0  # a follow-up in other words must fit its topic's questions this well
 HINT_BONUS = 25.0  # a follow-up leaves the conversation's topic only for a clearly better fit
@@ -148,7 +152,7 @@ class Matcher:
             *(v for vs in lexicon.synonyms.values() for v in vs),
         ]
         self._phonetic = PhoneticRepair(vocabulary, self.segmenter.frequency)
-        self.normalizer = Normalizer(lexicon, self._phonetic)
+        self.normalizer = Normalizer(lexicon, self._phonetic, [*keywords, *lexicon.synonyms])
         self._stop = set(lexicon.stopwords)
 
         # topic keywords, in the booklet's words, each weighted by how much it belongs
@@ -199,9 +203,15 @@ class Matcher:
         generic += [w for cues in lexicon.aspects.values() for w in cues]
         self._generic = _alternation(normal(w) for w in generic)
         self._continuation = _alternation(w.lower() for w in lexicon.continuations)
+        self._households = _alternation(normal(w) for w in lexicon.households)
         self._reference = _alternation(w.lower() for w in lexicon.references)
         roles = booklet.meta.roles
         self._own_topic = {roles.overview, roles.menu, roles.greeting} - {None}
+        overview = booklet.intents.get(roles.overview) if roles.overview else None
+        self._overview = overview
+        self._overview_topic = (
+            None if overview is None else self._topic_position_of(booklet, overview.id)
+        )
         self._aspects: dict[Aspect, re.Pattern[str] | None] = {
             aspect: _alternation(normal(c) for c in cues)
             for aspect, cues in lexicon.aspects.items()
@@ -265,6 +275,11 @@ class Matcher:
         self._rows_with = {p: np.array(rs, dtype=np.int64) for p, rs in postings.items()}
         self._pair_idf = {p: math.log(1 + len(rows) / len(rs)) for p, rs in postings.items()}
 
+    @staticmethod
+    def _topic_position_of(booklet: Booklet, intent_id: str) -> int:
+        topic = booklet.topic_of[intent_id].topic
+        return [t.topic for t in booklet.topics].index(topic)
+
     def tokens(self, text: str) -> list[str]:
         """The content words of normalized text."""
         return [w for w in self.segmenter.words(text) if w not in self._stop]
@@ -292,22 +307,27 @@ class Matcher:
         # unless nothing else names a topic (低保户一个月多少钱)
         texts = [normal.neutral, normal.text] if normal.neutral else [normal.text]
         for n, text in enumerate(texts):
-            found = self._match_text(normal, text, year, topic_hint, pending, last_intent)
+            found = self._match_text(
+                normal, text, year, topic_hint, pending, last_intent, neutral=n < len(texts) - 1
+            )
             if found.verdict is Verdict.MATCHED or n == len(texts) - 1:
                 return found
         raise AssertionError("unreachable")
 
     def _match_text(
         self, normal: Normalized, text: str, year: int | None, topic_hint: str | None,
-        pending: str | None, last_intent: str | None,
+        pending: str | None, last_intent: str | None, neutral: bool = False,
     ) -> Match:  # fmt: skip
         """Decide on one reading of the question (askers neutral, or as they are): a
-        neighbouring programme or a later year refused, a vague message, a follow-up."""
+        neighbouring programme or a later year refused, a vague message, a follow-up.
+        `neutral`: the asker words read as 贫困户; this reading stands only when something
+        else names a topic (建档立卡户是什么 is about 建档立卡 itself)."""
         tokens = self.tokens(text)
         if not tokens:
             return Match(Verdict.OFF_TOPIC, normal, (), text=text)
-        subject = self._neighbour(self._focus(text) or text) or self._neighbour(
-            self._focus(normal.surface) or normal.surface
+        asked = self._focus(text) or text
+        subject = self._neighbour(asked, text) or self._neighbour(
+            self._focus(normal.surface) or normal.surface, f"{normal.surface} {text}", asked
         )
         if subject is not None:
             return Match(Verdict.NEIGHBOUR, normal, (), subject=subject, text=text)
@@ -316,14 +336,19 @@ class Matcher:
         vague = self._vague(tokens)
         evidence = self.evidence(text, tokens, normal.surface)
         named = self._named(evidence)
-        if pending and named and not self._asks(text):
+        if pending and named and not self._asks(text) and not _ASKS.search(normal.surface):
             text = f"{pending} {text}"  # "多少钱" … "孝善养老的": how much, of 孝善养老
             evidence = self.evidence(text, self.tokens(text), normal.surface)
         continued = False
         if (
             topic_hint is not None
             and not named
-            and (vague or self._continues(normal.surface) or self._fits(evidence, topic_hint))
+            and (
+                vague
+                or self._continues(normal.surface)
+                or self._fits(evidence, topic_hint)
+                or self._short_follow_up(text)
+            )
         ):
             evidence = self._with_hint(evidence, topic_hint, only=vague)
             continued = evidence.hint is not None
@@ -331,10 +356,34 @@ class Matcher:
                 continued
                 and last_intent is not None
                 and (self._refers(normal.surface) or not self._asks(text))
+                and not self._names_intent(evidence, last_intent)
             ):
-                evidence = self._prefer(evidence, last_intent)  # "这个数是啥时候的"
+                # "这个数是啥时候的"; a message of nothing but a pointer back and
+                # generic words ("这是哪年的政策") is about the last answer outright
+                strong = vague and self._refers(normal.surface)
+                evidence = self._prefer(evidence, last_intent, strong)
         found = self.decide(normal, evidence)
+        overview = self._overview_topic
+        if (
+            overview is not None
+            and found.best is not None
+            and self._topic_index[self._intent_position[found.best.intent.id]] == overview
+            and self._names_other(evidence, overview)
+        ):
+            found = self.decide(normal, self._without(evidence, overview))
+        if neutral and not named and not continued:
+            return Match(Verdict.UNSURE, normal, found.candidates, text=text)
         best = found.best
+        general = (
+            not continued
+            and found.verdict is not Verdict.MATCHED
+            and (vague or self._named_only(evidence, self._overview_topic))
+            and self._households is not None
+            and self._households.search(text) is not None
+            and not self._asks_what(text)  # 贫困户是什么: which policy, not all of them
+        )
+        if general and self._overview is not None:  # 贫困户每个月有补助吗: what at all
+            return self._answer_with(normal, found, self._overview, text)
         if (
             vague
             and not continued
@@ -343,6 +392,38 @@ class Matcher:
         ):
             return Match(Verdict.VAGUE, normal, found.candidates, text=text)
         return Match(found.verdict, normal, found.candidates, text=text)
+
+    def _answer_with(self, normal: Normalized, found: Match, intent: Intent, text: str) -> Match:
+        """Matched to `intent`, whatever scored first (the overview for a general question)."""
+        k = self._intent_position[intent.id]
+        mine = [c for c in found.candidates if c.intent.id == intent.id]
+        score = max(mine[0].score if mine else 0.0, self.tuning.threshold)
+        others = tuple(c for c in found.candidates if c.intent.id != intent.id)
+        first = Candidate(self.intents[k], score)
+        return Match(Verdict.MATCHED, normal, (first, *others), text=text)
+
+    def _named_only(self, evidence: Evidence, position: int | None) -> bool:
+        """The only topic the question's words point to is the one at `position`."""
+        if position is None:
+            return False
+        named = evidence.whole["topic"] > 0
+        return bool(named.any()) and bool((self._topic_index[named] == position).all())
+
+    def _names_other(self, evidence: Evidence, position: int | None) -> bool:
+        """The question names a topic other than the one at `position` (精准扶贫的小额贷款
+        names 小额信贷: the overview gives way to it)."""
+        named = evidence.whole["topic"] >= NAMED_TOPIC
+        return bool((named & (self._topic_index != position)).any())
+
+    def _without(self, evidence: Evidence, position: int) -> Evidence:
+        """The evidence with one topic's intents out of the running."""
+        keep = self._topic_index != position
+
+        def cut(features: Features) -> Features:
+            return {name: np.where(keep, values, 0.0) for name, values in features.items()}
+
+        focus = None if evidence.focus is None else cut(evidence.focus)
+        return Evidence(cut(evidence.whole), focus, evidence.asked, hint=evidence.hint)
 
     def _elsewhere(self, normal: Normalized) -> Match | None:
         """A question about what the booklet does not hold, seen in its words as written:
@@ -369,27 +450,46 @@ class Matcher:
         support = support / (self.tuning.fuzzy + self.tuning.words)
         return bool(support[ours].max(initial=0.0) >= FOLLOW_UP_FIT)
 
+    def _names_intent(self, evidence: Evidence, other_than: str) -> bool:
+        """The message holds a word of another intent's own ("比他家少": how much)."""
+        k = self._intent_position.get(other_than)
+        own = evidence.whole["intent"]
+        named = np.flatnonzero(own > 0)
+        return bool(len(named)) and k not in named
+
+    def _short_follow_up(self, text: str) -> bool:
+        """A short message in the booklet's world that names no topic ("钱是谁给俺爹送
+        过去" after 孝善): in a conversation it is about the conversation's topic."""
+        return len(text) <= SHORT_FOLLOW_UP and (
+            self._domain is not None and self._domain.search(text) is not None
+        )
+
     def _refers(self, surface: str) -> bool:
         return self._reference is not None and self._reference.search(surface) is not None
 
-    def _prefer(self, evidence: Evidence, intent_id: str) -> Evidence:
+    def _prefer(self, evidence: Evidence, intent_id: str, strong: bool = False) -> Evidence:
         """A message that points back ("这么多", "这个数") is about the last answer."""
         k = self._intent_position.get(intent_id)
         if k is None:
             return evidence
         whole = dict(evidence.whole)
         whole["intent"] = whole["intent"].copy()
-        whole["intent"][k] = max(float(whole["intent"][k]), 100.0) + LAST_ANSWER_BONUS
+        bonus = LAST_ANSWER_BONUS * (STRONG_FACTOR if strong else 1)
+        whole["intent"][k] = max(float(whole["intent"][k]), 100.0) + bonus
         return Evidence(whole, evidence.focus, evidence.asked, hint=evidence.hint)
 
-    def _neighbour(self, text: str) -> str | None:
-        """The neighbouring programme a question asks about (低保标准 …), if any."""
-        present = {part for part in self._neighbour_parts if part in text}
+    def _neighbour(self, asked: str, text: str, also: str = "") -> str | None:
+        """The neighbouring programme a question asks about (低保标准 …), if any: named
+        in its question part `asked`, with no `unless` word there (nor in `also`, the same
+        part in the booklet's words: fupin daikuan). A comparison ("跟养老保险是一回事不")
+        is about the booklet's programme the message names anywhere."""
+        present = {part for part in self._neighbour_parts if part in asked}
         if not present:
             return None
+        scope = text if _COMPARES.search(asked) else f"{asked} {also}"
         for subject, entries, unless in self._neighbours:
             if any(all(p in present for p in entry) for entry in entries) and not any(
-                u and u in text for u in unless
+                u and u in scope for u in unless
             ):
                 return subject
         return None
@@ -406,6 +506,27 @@ class Matcher:
             if rest and not _NUMBERISH.match(rest):
                 return False
         return True
+
+    def _asked(self, text: str) -> set[str]:
+        """The aspects a text asks about. A cue inside a longer cue of another aspect does
+        not count: 鉴定标准 asks who, though 标准 alone asks how much."""
+        spans = [
+            (m.start(), m.end(), aspect)
+            for aspect, pattern in self._aspects.items()
+            if pattern is not None
+            for m in pattern.finditer(text)
+        ]
+        return {
+            aspect
+            for start, end, aspect in spans
+            if not any(
+                a != aspect and s <= start and end <= e and e - s > end - start for s, e, a in spans
+            )
+        }
+
+    def _asks_what(self, text: str) -> bool:
+        what = self._aspects.get("what")
+        return what is not None and what.search(text) is not None
 
     def _asks(self, text: str) -> bool:
         """The message asks something itself (an aspect word: 多少, 怎么办, 条件 …)."""
@@ -428,6 +549,8 @@ class Matcher:
         whole["topic"] = np.where(ours, 100.0, 0.0)
         if only:
             whole = {name: np.where(ours, values, 0.0) for name, values in whole.items()}
+            # a message that names nothing ("那能给俺钱不") says only what it asks
+            whole["aspect"] = whole["aspect"] * VAGUE_ASPECT
         focus = evidence.focus
         if only and focus is not None:
             focus = {name: np.where(ours, values, 0.0) for name, values in focus.items()}
@@ -524,7 +647,7 @@ class Matcher:
                     by_topic[t] = max(by_topic[t], 100.0 * weight)
         topic = by_topic[self._topic_index]
 
-        asked = {a for a, p in self._aspects.items() if p is not None and p.search(text)}
+        asked = self._asked(text)
         if _AGE.search(text) or find_age(text) is not None:
             asked.add("who")  # 俺爹71岁, 俺娘72了: is she old enough
         if "contact" in asked:

@@ -69,6 +69,17 @@ def sanitize(raw: str) -> str:
     return _SPACES.sub(" ", "".join(out)).strip()
 
 
+_HAN4 = re.compile(r"^[\u4e00-\u9fff]{4}$")
+
+
+def _swapped(name: str) -> list[str]:
+    """A four-character policy name as people swap its parts: 危房改造 -> 改造危房 (halves),
+    建档立卡 -> 建卡立档 (second and fourth)."""
+    if not _HAN4.match(name):
+        return []
+    return [v for v in (name[2:] + name[:2], name[0] + name[3] + name[2] + name[1]) if v != name]
+
+
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
     ordered = sorted({w for w in words if w}, key=lambda w: (-len(w), w))
     if not ordered:
@@ -80,7 +91,9 @@ class Normalizer:
     """traditional → simplified, width, numerals, pinyin and homophones, dialect and
     synonyms, fillers: the same steps for questions and for the booklet's examples."""
 
-    def __init__(self, lexicon: Lexicon, phonetic: PhoneticRepair) -> None:
+    def __init__(
+        self, lexicon: Lexicon, phonetic: PhoneticRepair, names: Iterable[str] = ()
+    ) -> None:
         self._phonetic = phonetic
         self._replace: dict[str, str] = {}
         for table in (lexicon.dialect, lexicon.synonyms):
@@ -91,6 +104,9 @@ class Normalizer:
             # a canonical word matches as itself, so 一站式结算 is not read as 一站式 + 结算
             for canonical in table:
                 self._replace.setdefault(canonical.lower(), canonical)
+        for name in names:  # 建卡立档, 改造危房: a policy name with its parts swapped
+            for swapped in _swapped(name):
+                self._replace.setdefault(swapped, self._replace.get(name, name))
         for filler in lexicon.fillers:
             self._replace[filler.lower()] = " "
         self._neutral = dict(self._replace)
@@ -158,8 +174,21 @@ class Normalizer:
         if self._pattern is None:
             return text
         words = self._replace if table is None else table
+
+        def swap(m: re.Match[str]) -> str:
+            found = m.group(0)
+            word = words.get(found, found)
+            if word == found:
+                return word
+            # 小额 + 扶贫贷款 -> 小额信贷, not 小额小额信贷: what the text before already says
+            before = m.string[: m.start()]
+            for k in range(len(word) - 1, 1, -1):
+                if before.endswith(word[:k]):
+                    return word[k:]
+            return word
+
         for _ in range(_MAX_PASSES):
-            replaced = self._pattern.sub(lambda m: words.get(m.group(0), m.group(0)), text)
+            replaced = self._pattern.sub(swap, text)
             if replaced == text:
                 break
             text = replaced

@@ -27,10 +27,10 @@ THRESHOLDS = {
     "dev2.yaml": (0.89, 0.94),
     "dev3.yaml": (0.90, 0.96),
     "final.yaml": (0.95, 0.95),
-    "real-dev.yaml": (0.58, 0.88),  # floors at today's figures: the goal is 95% / 95%
+    "real-dev.yaml": (0.79, 0.92),  # floors at today's figures: the goal is 95% / 95%
 }
 # conversations right in every turn
-DIALOGUE_THRESHOLDS = {"dialogues-dev.yaml": 0.78}  # today's figure; the goal is 95%
+DIALOGUE_THRESHOLDS = {"dialogues-dev.yaml": 0.93}  # today's figure; the goal is 95%
 
 
 @pytest.mark.parametrize("name", sorted(THRESHOLDS))

@@ -8,6 +8,7 @@ The side is a hash of the group, so the split does not depend on the order of th
     .venv/bin/python -m tools.split_eval real POOL.yaml... --dev tests/eval/real-dev.yaml \
         --final tests/eval/real-final.yaml
     .venv/bin/python -m tools.split_eval dialogues POOL.yaml... --dev ... --final ...
+    .venv/bin/python -m tools.split_eval real NEW.yaml... --add --dev ... --final ...
 """
 
 from __future__ import annotations
@@ -76,6 +77,41 @@ def split_real(cases: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+def add_real(
+    dev: list[dict[str, Any]], final: list[dict[str, Any]], cases: list[dict[str, Any]]
+) -> tuple[dict[str, list[dict[str, Any]]], int]:
+    """New pooled cases added to sets already split, which stay as they are: a new case
+    goes to the side of an existing case from its page or near-duplicate of it; one tied to
+    both sides is dropped (returned as a count); the rest are split as `split_real` does."""
+    known = {"dev": dev, "final": final}
+    texts = {side: [_simple(str(c["q"])) for c in cs] for side, cs in known.items()}
+    pages = {side: {str(c.get("url") or "") for c in cs} - {""} for side, cs in known.items()}
+    seen = {t for ts in texts.values() for t in ts}
+    out: dict[str, list[dict[str, Any]]] = {"dev": [], "final": []}
+    free: list[dict[str, Any]] = []
+    dropped = 0
+    for case in split_real(cases)["dev"] + split_real(cases)["final"]:
+        text = _simple(str(case["q"]))
+        if not text or text in seen:
+            continue
+        seen.add(text)
+        sides = {
+            side
+            for side in known
+            if str(case.get("url") or "") in pages[side]
+            or any(fuzz.ratio(text, t) >= 90 for t in texts[side])
+        }
+        if len(sides) == 2:
+            dropped += 1
+        elif sides:
+            out[sides.pop()].append(case)
+        else:
+            free.append(case)
+    for side, more in split_real(free).items():
+        out[side].extend(more)
+    return out, dropped
+
+
 def split_dialogues(dialogues: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {"dev": [], "final": []}
     for d in dialogues:
@@ -84,7 +120,10 @@ def split_dialogues(dialogues: list[dict[str, Any]]) -> dict[str, list[dict[str,
 
 
 HEADERS = {
-    ("real", "dev"): "# Real people's own words (search-query pages, Q&A titles, posts), each"
+    (
+        "real",
+        "dev",
+    ): "# Real people's own words (public search-query pages, Q&A titles, posts), each"
     " with its page.\n# Labels: what a careful helper would answer from shared/sources. Tuned"
     " on.\n# Split from the pool by tools/split_eval.py (by page; near-duplicates kept"
     " together).\n",
@@ -104,11 +143,26 @@ def main() -> None:
     parser.add_argument("pool", nargs="+", type=Path)
     parser.add_argument("--dev", type=Path, required=True)
     parser.add_argument("--final", type=Path, required=True)
+    parser.add_argument(
+        "--add", action="store_true", help="keep --dev and --final as they are; add the pool"
+    )
     args = parser.parse_args()
     cases: list[dict[str, Any]] = []
     for path in args.pool:
         cases.extend(yaml.safe_load(path.read_text(encoding="utf-8")) or [])
-    split = split_real(cases) if args.what == "real" else split_dialogues(cases)
+    if args.add:
+        old = {
+            side: yaml.safe_load(path.read_text(encoding="utf-8")) or []
+            for side, path in (("dev", args.dev), ("final", args.final))
+        }
+        more, dropped = add_real(old["dev"], old["final"], cases)
+        split = {side: old[side] + more[side] for side in old}
+        print(
+            f"added {len(more['dev'])} to dev, {len(more['final'])} to final; "
+            f"{dropped} dropped (near-duplicates on both sides)"
+        )
+    else:
+        split = split_real(cases) if args.what == "real" else split_dialogues(cases)
     for side, path in (("dev", args.dev), ("final", args.final)):
         body = yaml.safe_dump(split[side], allow_unicode=True, sort_keys=False, width=1000)
         path.write_text(HEADERS[(args.what, side)] + body, encoding="utf-8")
