@@ -97,6 +97,9 @@ class Topic(_Strict):
     order: int = 100
     summary: str = Field(min_length=1)
     keywords: Keywords = Field(min_length=1)
+    # the family's situation in everyday words, each a few space-separated parts that
+    # must all be there ("老人 交 添": a child pays the elder and the state adds)
+    situations: list[str] = Field(default_factory=list)
     intents: list[Intent] = Field(min_length=1)
     card: list[CardPoint] = Field(default_factory=list, max_length=5)  # the picture card
 

@@ -64,7 +64,9 @@ CONTINUED_SLACK = 8.0  # a follow-up on a known topic may score this much under 
 FOLLOW_UP_FIT = 58.0  # a follow-up in other words must fit its topic's questions this well
 HINT_BONUS = 25.0  # a follow-up leaves the conversation's topic only for a clearly better fit
 NAMED_TOPIC = 50.0  # topic evidence at least this strong: the question names its topic
-MAX_CANDIDATES = 300  # example rows scored by rapidfuzz per question
+MAX_CANDIDATES = 300  # example rows scored by rapidfuzz per question (at most)
+MIN_CANDIDATES = 80  # ... and at least, however long the question
+CANDIDATE_CHARS = 6000  # ... about this many query characters times rows
 LONG_MESSAGE = 30  # characters: a longer message is also scored by its question part
 
 
@@ -191,7 +193,7 @@ class Matcher:
         self._neighbours = [
             (
                 n.subject,
-                [tuple(normal(part) for part in entry.split()) for entry in n.words],
+                [frozenset(normal(part) for part in entry.split()) for entry in n.words],
                 tuple(normal(u) for u in n.unless),
             )
             for n in scope.neighbours
@@ -260,6 +262,13 @@ class Matcher:
             for word in {normal(k) for k in topic.keywords}:
                 weight = self._keyword_weight[(topic.topic, word)]
                 self._topic_keywords.setdefault(word, []).append((t, weight))
+        # situations: every part present names the topic, as a keyword of its own would
+        self._situations = [
+            (t, frozenset(normal(part) for part in entry.split()))
+            for t, topic in enumerate(booklet.topics)
+            for entry in topic.situations
+        ]
+        self._situation_parts = frozenset(p for _, parts in self._situations for p in parts)
         intent_keywords: dict[str, list[int]] = {}
         for k, intent in enumerate(self.intents):
             for word in {normal(w) for w in intent.keywords}:
@@ -488,7 +497,7 @@ class Matcher:
             return None
         scope = text if _COMPARES.search(asked) else f"{asked} {also}"
         for subject, entries, unless in self._neighbours:
-            if any(all(p in present for p in entry) for entry in entries) and not any(
+            if any(entry <= present for entry in entries) and not any(
                 u and u in scope for u in unless
             ):
                 return subject
@@ -645,6 +654,11 @@ class Matcher:
             if word in text:
                 for t, weight in places:
                     by_topic[t] = max(by_topic[t], 100.0 * weight)
+        if self._situations:
+            present = {part for part in self._situation_parts if part in text}
+            for t, parts in self._situations:
+                if parts <= present:
+                    by_topic[t] = 100.0
         topic = by_topic[self._topic_index]
 
         asked = self._asked(text)
@@ -672,8 +686,10 @@ class Matcher:
             if rows is not None:
                 weights[rows] += self._pair_idf[pair]
         candidates = np.flatnonzero(weights)
-        if len(candidates) > MAX_CANDIDATES:
-            best = np.argpartition(-weights[candidates], MAX_CANDIDATES)[:MAX_CANDIDATES]
+        # a long query costs more per row, and its many pairs rank the rows well
+        limit = max(MIN_CANDIDATES, min(MAX_CANDIDATES, CANDIDATE_CHARS // max(1, len(query))))
+        if len(candidates) > limit:
+            best = np.argpartition(-weights[candidates], limit)[:limit]
             candidates = np.sort(candidates[best])
         fuzzy = np.zeros(len(self.intents))
         if len(candidates):
