@@ -385,8 +385,14 @@ class Matcher:
         best = found.best
         general = (
             not continued
-            and found.verdict is not Verdict.MATCHED
-            and (vague or self._named_only(evidence, self._overview_topic))
+            and not self._names_other(evidence, self._overview_topic)
+            and (
+                vague
+                or (
+                    found.verdict is not Verdict.MATCHED
+                    and self._named_only(evidence, self._overview_topic)
+                )
+            )
             and self._households is not None
             and self._households.search(text) is not None
             and not self._asks_what(text)  # 贫困户是什么: which policy, not all of them

@@ -88,3 +88,23 @@ async def test_the_context_ends_after_ten_minutes(
     monkeypatch.setattr(time, "time", lambda: later)
     talk = await _talk(service, "那多少钱")
     assert talk[0][2] == "vague"
+
+
+async def test_a_short_message_in_the_booklets_world_continues(service: Service) -> None:
+    talk = await _talk(service, "孝善养老咋交钱", "钱是谁给老人送去")
+    assert talk[1][0] and talk[1][1] is not None and talk[1][1].startswith("xiaoshan.")
+
+
+async def test_a_pointer_back_is_about_the_last_answer(service: Service) -> None:
+    talk = await _talk(service, "孝善养老政府添多少", "这是哪年的规定")
+    assert talk[1][1] == "xiaoshan.amount"
+
+
+async def test_a_word_of_another_question_beats_the_last_answer(service: Service) -> None:
+    talk = await _talk(service, "村里扶贫分红咋分", "为啥俺家比别人少")
+    assert talk[1][1] == "shouyi.amount"
+
+
+async def test_a_vague_follow_up_is_what_it_asks(service: Service) -> None:
+    talk = await _talk(service, "邻里互助是啥", "帮的人给钱不")
+    assert talk[1][1] == "linli.pay"

@@ -147,3 +147,85 @@ def test_the_matcher_says_why(engine: Engine) -> None:
         Verdict.OUT_OF_SCOPE,
     )
     assert engine.matcher.match("多少钱").verdict is Verdict.VAGUE
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("立卡建档是啥意思", "jianda"),
+        ("建卡立档是干啥的", "jianda"),
+        ("改造危房要啥条件", "weifang"),
+    ],
+)
+def test_a_policy_name_with_its_parts_swapped(engine: Engine, question: str, topic: str) -> None:
+    reply = engine.ask(question)
+    assert reply.matched and reply.topic == topic
+
+
+def test_a_replacement_does_not_repeat_what_comes_before(engine: Engine) -> None:
+    """小额 + 扶贫贷款 is 小额信贷, not 小额小额信贷."""
+    assert engine.matcher.normalizer("小额扶贫贷款咋办").text == "小额信贷怎么办"
+
+
+def test_a_booklet_name_that_holds_a_neighbours_word(engine: Engine) -> None:
+    """孝心养老金 holds 养老金, but it is the booklet's 孝善 money."""
+    assert engine.ask("孝心养老金咋领").topic == "xiaoshan"
+    assert engine.ask("养老金咋领").reason == "neighbour"
+
+
+def test_a_comparison_with_a_neighbour_is_about_the_booklets_programme(engine: Engine) -> None:
+    assert engine.ask("孝善养老跟养老金是一回事不").topic == "xiaoshan"
+    assert engine.ask("养老金一个月多少").reason == "neighbour"
+
+
+@pytest.mark.parametrize(
+    "question", ["贫困户一个月有啥补助不", "国家给贫困户的补助标准", "贫困户每年能领多少补贴"]
+)
+def test_a_general_question_about_poor_households_gets_the_overview(
+    engine: Engine, question: str
+) -> None:
+    reply = engine.ask(question)
+    assert reply.matched and reply.intent == "overview.all"
+
+
+def test_the_overview_gives_way_to_a_named_programme(engine: Engine) -> None:
+    assert engine.ask("精准扶贫的小额贷款能贷多少").topic == "xindai"
+    assert engine.ask("什么是贫困户").intent != "overview.all"
+
+
+def test_a_cue_inside_a_longer_cue_does_not_count(engine: Engine) -> None:
+    """鉴定标准 asks who; 标准 alone asks how much."""
+    matcher = engine.matcher
+    assert matcher._asked("危房鉴定标准是啥") >= {"who"}
+    assert "amount" not in matcher._asked("危房鉴定标准是啥")
+    assert "amount" in matcher._asked("危房补助标准是啥")
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("俺每个月给俺娘交一百 公家还添不", "xiaoshan"),
+        ("俺家房子漏得厉害 能帮着修修不", "weifang"),
+        ("俺老两口没劳力了 地种不了咋办", "tuoguan"),
+    ],
+)
+def test_the_situation_in_everyday_words_names_the_topic(
+    engine: Engine, question: str, topic: str
+) -> None:
+    reply = engine.ask(question)
+    assert reply.matched and reply.topic == topic
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["监测户是啥意思", "银行贷款要担保人吗", "光伏板一千瓦一天发电量多少", "扶贫办是啥单位"],
+)
+def test_more_neighbours_are_refused(engine: Engine, question: str) -> None:
+    reply = engine.ask(question)
+    assert not reply.matched and reply.reason == "neighbour"
+
+
+@pytest.mark.parametrize("question", ["扶贫贷款要担保人吗", "fupin daikuan 要担保人不"])
+def test_the_booklets_loan_is_not_a_bank_loan(engine: Engine, question: str) -> None:
+    reply = engine.ask(question)
+    assert reply.matched and reply.topic == "xindai"
