@@ -211,6 +211,7 @@ class Matcher:
         self._own_topic = {roles.overview, roles.menu, roles.greeting} - {None}
         overview = booklet.intents.get(roles.overview) if roles.overview else None
         self._overview = overview
+        self._overview_name = None if overview is None else booklet.topic_of[overview.id].topic
         self._overview_topic = (
             None if overview is None else self._topic_position_of(booklet, overview.id)
         )
@@ -255,6 +256,7 @@ class Matcher:
         aspects = sorted({i.aspect for i in self.intents})
         self._aspect_names = aspects
         self._aspect_code = np.array([aspects.index(i.aspect) for i in self.intents])
+        self._what_code = aspects.index("what") if "what" in aspects else None
 
         # keywords, each distinct word once: which topics (and how surely), which intents
         self._topic_keywords: dict[str, list[tuple[int, float]]] = {}
@@ -385,7 +387,7 @@ class Matcher:
         best = found.best
         general = (
             not continued
-            and not self._names_other(evidence, self._overview_topic)
+            and not self._names_other(evidence, self._overview_topic, NAMED_TOPIC)
             and (
                 vague
                 or (
@@ -424,10 +426,10 @@ class Matcher:
         named = evidence.whole["topic"] > 0
         return bool(named.any()) and bool((self._topic_index[named] == position).all())
 
-    def _names_other(self, evidence: Evidence, position: int | None) -> bool:
+    def _names_other(self, evidence: Evidence, position: int | None, floor: float = 0) -> bool:
         """The question names a topic other than the one at `position` (精准扶贫的小额贷款
-        names 小额信贷: the overview gives way to it)."""
-        named = evidence.whole["topic"] >= NAMED_TOPIC
+        names 小额信贷: the overview gives way to it), with evidence above `floor`."""
+        named = evidence.whole["topic"] > floor
         return bool((named & (self._topic_index != position)).any())
 
     def _without(self, evidence: Evidence, position: int) -> Evidence:
@@ -678,9 +680,15 @@ class Matcher:
         aspect = np.where(np.isin(self._aspect_code, codes), 100.0, 0.0)
 
         own = np.zeros(len(self.intents))
+        # 托管扶贫 适用对象: the programme's own name points to "what is it" only when
+        # nothing else is asked
+        asks_more = bool(asked - {"what", "other"})
         for word, intents in self._intent_keywords.items():
             if word in text:
-                own[intents] = 100.0
+                if asks_more and word in self._topic_keywords:
+                    own[intents[self._aspect_code[intents] != self._what_code]] = 100.0
+                else:
+                    own[intents] = 100.0
         return {"fuzzy": fuzzy, "words": words, "topic": topic, "aspect": aspect, "intent": own}
 
     def _fuzzy(self, query: str) -> np.ndarray:
@@ -716,6 +724,8 @@ class Matcher:
             return Verdict.UNSURE
         best_topic = self.booklet.topic_of[best.intent.id].topic
         for other in candidates[1:]:
+            if other.intent is self._overview and best_topic != self._overview_name:
+                continue  # the overview touches every topic: it is no rival to one
             if self.booklet.topic_of[other.intent.id].topic != best_topic:
                 if best.score - other.score < self.tuning.margin:
                     return Verdict.UNSURE
