@@ -276,6 +276,9 @@ class Matcher:
             for word in {normal(w) for w in intent.keywords}:
                 intent_keywords.setdefault(word, []).append(k)
         self._intent_keywords = {w: np.array(ks) for w, ks in intent_keywords.items()}
+        self._specific_keywords = frozenset(
+            w for w in intent_keywords if self._generic is None or self._generic.sub("", w)
+        )
 
         # candidate rows for fuzzy scoring: rows sharing character pairs with the question
         self._row_intent = np.repeat(np.arange(n), np.diff(np.append(self._starts, len(rows))))
@@ -379,7 +382,7 @@ class Matcher:
             overview is not None
             and found.best is not None
             and self._topic_index[self._intent_position[found.best.intent.id]] == overview
-            and self._names_other(evidence, overview)
+            and self._points_elsewhere(evidence, overview, 0)
         ):
             found = self.decide(normal, self._without(evidence, overview))
         if neutral and not named and not continued:
@@ -387,7 +390,7 @@ class Matcher:
         best = found.best
         general = (
             not continued
-            and not self._names_other(evidence, self._overview_topic, NAMED_TOPIC)
+            and not self._points_elsewhere(evidence, self._overview_topic, NAMED_TOPIC)
             and (
                 vague
                 or (
@@ -431,6 +434,13 @@ class Matcher:
         names 小额信贷: the overview gives way to it), with evidence above `floor`."""
         named = evidence.whole["topic"] > floor
         return bool((named & (self._topic_index != position)).any())
+
+    def _points_elsewhere(self, evidence: Evidence, position: int | None, floor: float) -> bool:
+        """A topic other than the one at `position` is named (above `floor`), or a word of
+        one of its questions is there (贷不上)."""
+        if self._names_other(evidence, position, floor):
+            return True
+        return bool((evidence.whole["specific"][self._topic_index != position] > 0).any())
 
     def _without(self, evidence: Evidence, position: int) -> Evidence:
         """The evidence with one topic's intents out of the running."""
@@ -629,7 +639,8 @@ class Matcher:
         tokens = self.tokens(focus)
         if not tokens:
             zero = np.zeros(len(self.intents))
-            return {name: zero for name in ("fuzzy", "words", "topic", "aspect", "intent")}
+            names = ("fuzzy", "words", "topic", "aspect", "intent", "specific")
+            return {name: zero for name in names}
         return self.features(focus, tokens)
 
     def combine(self, features: Features) -> np.ndarray:
@@ -683,13 +694,19 @@ class Matcher:
         # 托管扶贫 适用对象: the programme's own name points to "what is it" only when
         # nothing else is asked
         asks_more = bool(asked - {"what", "other"})
+        specific = np.zeros(len(self.intents))  # from words that are not generic (贷不上)
         for word, intents in self._intent_keywords.items():
             if word in text:
+                if word in self._specific_keywords:
+                    specific[intents] = 100.0
                 if asks_more and word in self._topic_keywords:
                     own[intents[self._aspect_code[intents] != self._what_code]] = 100.0
                 else:
                     own[intents] = 100.0
-        return {"fuzzy": fuzzy, "words": words, "topic": topic, "aspect": aspect, "intent": own}
+        return {
+            "fuzzy": fuzzy, "words": words, "topic": topic, "aspect": aspect, "intent": own,
+            "specific": specific,
+        }  # fmt: skip
 
     def _fuzzy(self, query: str) -> np.ndarray:
         """rapidfuzz over the example rows that share character pairs with the question
