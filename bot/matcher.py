@@ -31,6 +31,7 @@ from bot.normalize import NEUTRAL_ASKER, Kind, Normalized, Normalizer
 from bot.phonetic import PhoneticRepair
 from bot.places import Place, PlaceFinder, later_year, load_gazetteer
 from bot.segment import Segmenter
+from bot.shapes import ShapeRepair, load_groups
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,10 @@ class Matcher:
             *(v for vs in lexicon.synonyms.values() for v in vs),
         ]
         self._phonetic = PhoneticRepair(vocabulary, self.segmenter.frequency)
-        self.normalizer = Normalizer(lexicon, self._phonetic, [*keywords, *lexicon.synonyms])
+        shapes = ShapeRepair(vocabulary, self.segmenter.frequency, _shape_groups())
+        self.normalizer = Normalizer(
+            lexicon, self._phonetic, [*keywords, *lexicon.synonyms], shapes.fix
+        )
         self._stop = set(lexicon.stopwords)
 
         # topic keywords, in the booklet's words, each weighted by how much it belongs
@@ -748,6 +752,12 @@ class Matcher:
                     return Verdict.UNSURE
                 break
         return Verdict.MATCHED
+
+
+@functools.lru_cache(maxsize=1)
+def _shape_groups() -> tuple[str, ...]:
+    """The shipped look-alike characters, read once per process."""
+    return tuple(load_groups())
 
 
 @functools.lru_cache(maxsize=1)

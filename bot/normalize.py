@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -92,9 +92,14 @@ class Normalizer:
     synonyms, fillers: the same steps for questions and for the booklet's examples."""
 
     def __init__(
-        self, lexicon: Lexicon, phonetic: PhoneticRepair, names: Iterable[str] = ()
+        self,
+        lexicon: Lexicon,
+        phonetic: PhoneticRepair,
+        names: Iterable[str] = (),
+        shapes: Callable[[str], str] | None = None,
     ) -> None:
         self._phonetic = phonetic
+        self._shapes = shapes  # look-alike repairs (扶贫货款 → 扶贫贷款)
         self._replace: dict[str, str] = {}
         for table in (lexicon.dialect, lexicon.synonyms):
             for canonical, variants in table.items():
@@ -158,6 +163,8 @@ class Normalizer:
         text = arabize(text)
         surface = text
         text = self._phonetic.from_pinyin(text)
+        if self._shapes is not None:
+            text = self._shapes(text)
         text = self._phonetic.fix_homophones(text)
         neutral = ""
         if self._asker is not None and self._asker.search(text):
