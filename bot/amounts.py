@@ -19,13 +19,18 @@ _PERIODS = (
     ("年", "year", "每年"),
 )
 _AGE = re.compile(r"(\d{2,3})\s*(?:岁|周岁|虚岁|了)")
-_NOT_MONEY = re.compile(r"\s*(?:岁|周岁|虚岁|了|%|号|口|户|亩|人|个|村|天|次|季|月|年|周|位|点)")
+_NOT_MONEY = re.compile(
+    r"\s*(?:以上|往上|以下|上下|岁|周岁|虚岁|了|%|号|口|户|亩|人|个|村|天|次|季|月|年|周|位|点)"
+)
 # what stands beside a number says what it is (the question is already normalized:
 # 俺娘 -> 老人, 闺女 -> 子女, 孝善钱 -> 孝善资金)
 _MONEY_AFTER = re.compile(r"\s*(?:元|块|圆|钱|孝善资金)")
 _AGE_AFTER = re.compile(r"\s*(?:岁|周岁|虚岁|了|多岁|来岁|出头|的老人|老人)")
 _MONEY_BEFORE = re.compile(r"(?:交|给|出|拿|缴|掏|存|添|补|每月|个月|每季度|季度|每年|1年|1月)\s*$")
-_AGE_BEFORE = re.compile(r"(?:今年|年纪|岁数|年龄|多大|老人|满|虚岁|周岁|已经|都|才|刚|快)\s*$")
+_GIVEN_TO = re.compile(r"(?:给|交|寄)(?:老人|他|她)\s*$")
+_AGE_BEFORE = re.compile(
+    r"(?:^我|\s我|今年|年纪|岁数|年龄|多大|老人|满|虚岁|周岁|已经|都|才|刚|快)\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,8 @@ def reading(text: str, start: int, end: int) -> str:
     if _MONEY_AFTER.match(text, end):
         return "money"
     before = text[max(0, start - 4) : start]
+    if _GIVEN_TO.search(before):
+        return "money"  # 给老人200: what is given to the elder
     if _AGE_BEFORE.search(before):
         return "age"
     if _MONEY_BEFORE.search(before):
@@ -65,10 +72,16 @@ def find_age(text: str) -> int | None:
     return None
 
 
+def _could_be_age(found: re.Match[str]) -> bool:
+    """An elder's age is a whole number from 40 to 120 (老人两百 is money)."""
+    value = Decimal(found.group(1))
+    return value == value.to_integral_value() and 40 <= value <= 120
+
+
 def _either(text: str, found: re.Match[str]) -> bool:
     """A bare number an elder's age could be (40–120) with nothing beside it that tells."""
     return (
-        found.group(0) == found.group(1)
+        found.group(0).rstrip() == found.group(1)
         and reading(text, found.start(1), found.end(1)) == ""
         and 40 <= Decimal(found.group(1)) <= 120
     )
@@ -89,7 +102,7 @@ def find_payment(text: str) -> Payment | None:
     for found in _AMOUNT.finditer(text):
         if _NOT_MONEY.match(text, found.end(1)):
             continue
-        if reading(text, found.start(1), found.end(1)) == "age":
+        if reading(text, found.start(1), found.end(1)) == "age" and _could_be_age(found):
             continue
         if _either(text, found) and find_age(text) is None:
             continue  # 72 alone: an elder's age as likely as money; asked below

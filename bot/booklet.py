@@ -123,6 +123,7 @@ class Roles(_Strict):
     wrong: str | None = None  # "不对": the last answer was not what they asked
     restart: str | None = None  # "换个问题": the conversation starts again
     overview: str | None = None  # "贫困户能享受啥": every programme in one line
+    calculator: str | None = None  # the answer that works the family's numbers through
     # offered when a message names no programme ("多少钱" with nothing before it)
     choices: list[str] = Field(default_factory=list)
 

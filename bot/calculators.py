@@ -14,6 +14,7 @@ XIAOSHAN_RATES = (Decimal("0.10"), Decimal("0.20"))
 MAX_AMOUNT = Decimal(100_000)  # more than this a month from one child is not a real case
 
 _XIAOSHAN = ("xiaoshan.amount", "xiaoshan.what", "xiaoshan.who", "xiaoshan.apply")
+CALCULATOR_TOPIC = "xiaoshan"  # whose numbers a conversation keeps (issue 11: from the YAML)
 
 
 def _money(value: Decimal) -> str:
@@ -54,13 +55,18 @@ def xiaoshan_steps(payment: Payment | None, age: int | None,
     return lines
 
 
-def explain(reply: Reply, normalized: str) -> Reply:
-    """A 孝善养老 answer with the family's own numbers worked through, when it has them."""
+def explain(reply: Reply, normalized: str, earlier: str = "") -> Reply:
+    """A 孝善养老 answer with the family's own numbers worked through, when it has them.
+    `earlier`: what the conversation said before (the age given one turn, the amount the
+    next); the message's own numbers come first."""
     if not reply.matched or reply.intent not in _XIAOSHAN:
         return reply
-    payment = find_payment(normalized) if reply.intent == "xiaoshan.amount" else None
+    amount = reply.intent == "xiaoshan.amount"
+    payment = (find_payment(normalized) or find_payment(earlier)) if amount else None
     age = find_age(normalized)
-    unclear = unclear_number(normalized) if reply.intent == "xiaoshan.amount" else None
+    if age is None:
+        age = find_age(earlier)
+    unclear = unclear_number(normalized) if amount else None
     steps = xiaoshan_steps(payment, age, unclear)
     if not steps:
         if reply.intent == "xiaoshan.amount":

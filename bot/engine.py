@@ -55,11 +55,12 @@ class Engine:
 
     def ask(
         self, question: object, topic_hint: str | None = None, pending: str | None = None,
-        last_intent: str | None = None,
+        last_intent: str | None = None, facts: str = "",
     ) -> Reply:  # fmt: skip
         """The reply to one question; never raises. `topic_hint`: the topic the
         conversation is on, for follow-ups that name none ("那要什么条件"); `pending`: the
-        vague question the bot last asked about ("多少钱" → which policy?)."""
+        vague question the bot last asked about ("多少钱" → which policy?); `facts`: the
+        numbers the conversation gave before (老人75岁, 每月交200)."""
         if not isinstance(question, str):
             kind = type(question).__name__
             log.warning("question is not text but %s", kind)
@@ -67,7 +68,7 @@ class Engine:
         try:
             match = self.matcher.match(question[:MAX_INPUT_CHARS], topic_hint, pending, last_intent)
             reply = self.composer.compose(question, match)
-            return explain(reply, match.text or match.normalized.text)
+            return explain(reply, match.text or match.normalized.text, facts)
         except Exception:  # the last line of defence: a person must get an answer
             log.exception("failed to answer a question of %d characters", len(question))
             return self.composer.decline(

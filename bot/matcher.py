@@ -25,7 +25,7 @@ from enum import Enum
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.amounts import find_age
+from bot.amounts import find_age, find_payment
 from bot.booklet import Aspect, Booklet, Intent
 from bot.normalize import NEUTRAL_ASKER, Kind, Normalized, Normalizer
 from bot.phonetic import PhoneticRepair
@@ -55,12 +55,14 @@ _AGE = re.compile(r"\d+岁")
 _ASKS = re.compile(
     r"吗|呢|么|啥|咋|多少|怎么|什么|谁|哪|能不能|是不是|有没有|行不行|(?:不|没|没有)$"
 )
+_DIGIT = re.compile(r"\d")
 _COMPARES = re.compile(r"一回事|一样|区别|不同|两码事")
 _NUMBERISH = re.compile(r"^[\d.%]+(?:岁|元|块|月|年|季度)?$")
 LAST_ANSWER_BONUS = 60.0  # intent evidence for the answer a message points back to
 SHORT_FOLLOW_UP = 12  # characters: a message this short names its topic, or continues
 STRONG_FACTOR = 6.0  # ... and by how much more, when it is all the message says
 VAGUE_ASPECT = 4.0  # a vague follow-up: what it asks weighs this much more
+SWITCH = 25.0  # topic evidence for another topic that ends the conversation's
 CONTINUED_SLACK = 8.0  # a follow-up on a known topic may score this much under threshold
 FOLLOW_UP_FIT = 58.0  # a follow-up in other words must fit its topic's questions this well
 HINT_BONUS = 25.0  # a follow-up leaves the conversation's topic only for a clearly better fit
@@ -215,6 +217,7 @@ class Matcher:
         self._own_topic = {roles.overview, roles.menu, roles.greeting} - {None}
         overview = booklet.intents.get(roles.overview) if roles.overview else None
         self._overview = overview
+        self._overview_id = None if overview is None else overview.id
         self._overview_name = None if overview is None else booklet.topic_of[overview.id].topic
         self._overview_topic = (
             None if overview is None else self._topic_position_of(booklet, overview.id)
@@ -254,6 +257,11 @@ class Matcher:
                 self._intents_with.setdefault(w, []).append(k)
         self._topic_position = {t.topic: n for n, t in enumerate(booklet.topics)}
         self._intent_position = {intent.id: k for k, intent in enumerate(self.intents)}
+        self._calculator = (
+            self._intent_position.get(booklet.meta.roles.calculator)
+            if booklet.meta.roles.calculator
+            else None
+        )
         self._topic_index = np.array(
             [self._topic_position[booklet.topic_of[i.id].topic] for i in self.intents]
         )
@@ -341,8 +349,8 @@ class Matcher:
         `neutral`: the asker words read as 贫困户; this reading stands only when something
         else names a topic (建档立卡户是什么 is about 建档立卡 itself)."""
         tokens = self.tokens(text)
-        if not tokens:
-            return Match(Verdict.OFF_TOPIC, normal, (), text=text)
+        if not tokens:  # 俺想问个事: nothing but fillers and little words
+            return Match(Verdict.VAGUE, normal, (), text=text)
         asked = self._focus(text) or text
         subject = self._neighbour(asked, text) or self._neighbour(
             self._focus(normal.surface) or normal.surface, f"{normal.surface} {text}", asked
@@ -353,7 +361,13 @@ class Matcher:
             return Match(Verdict.OUTDATED, normal, (), subject=str(year), text=text)
         vague = self._vague(tokens)
         evidence = self.evidence(text, tokens, normal.surface)
-        named = self._named(evidence)
+        named = self._named(evidence) or self._leaves(evidence, topic_hint)
+        if not evidence.whole["topic"].any() and asked != text:
+            # a long story about a neighbouring programme with no word of the booklet's
+            # topics (养老保险 … 一个月能差多少): the programme it tells of is its subject
+            story = self._neighbour(text, text)
+            if story is not None:
+                return Match(Verdict.NEIGHBOUR, normal, (), subject=story, text=text)
         if pending and named and not self._asks(text) and not _ASKS.search(normal.surface):
             text = f"{pending} {text}"  # "多少钱" … "孝善养老的": how much, of 孝善养老
             evidence = self.evidence(text, self.tokens(text), normal.surface)
@@ -412,7 +426,7 @@ class Matcher:
             vague
             and not continued
             and not named
-            and (best is None or best.intent.id not in self._own_topic)
+            and (best is None or best.intent.id not in self._own_topic - {self._overview_id})
         ):
             return Match(Verdict.VAGUE, normal, found.candidates, text=text)
         return Match(found.verdict, normal, found.candidates, text=text)
@@ -425,6 +439,16 @@ class Matcher:
         others = tuple(c for c in found.candidates if c.intent.id != intent.id)
         first = Candidate(self.intents[k], score)
         return Match(Verdict.MATCHED, normal, (first, *others), text=text)
+
+    def _leaves(self, evidence: Evidence, topic: str | None) -> bool:
+        """In a conversation on `topic`, the message points to another topic and not at
+        all to this one ("那看病这块有啥保障" after 危房): it switches."""
+        position = self._topic_position.get(topic) if topic else None
+        if position is None:
+            return False
+        values = evidence.whole["topic"]
+        ours = self._topic_index == position
+        return bool(values[ours].max(initial=0.0) == 0 and values[~ours].max(initial=0.0) >= SWITCH)
 
     def _named_only(self, evidence: Evidence, position: int | None) -> bool:
         """The only topic the question's words point to is the one at `position`."""
@@ -491,9 +515,11 @@ class Matcher:
     def _short_follow_up(self, text: str) -> bool:
         """A short message in the booklet's world that names no topic ("钱是谁给俺爹送
         过去" after 孝善): in a conversation it is about the conversation's topic."""
-        return len(text) <= SHORT_FOLLOW_UP and (
-            self._domain is not None and self._domain.search(text) is not None
-        )
+        if len(text) > SHORT_FOLLOW_UP:
+            return False
+        if _DIGIT.search(text):
+            return True  # 俺今年虚岁七十, 一个月五百: the numbers for the last question
+        return self._domain is not None and self._domain.search(text) is not None
 
     def _refers(self, surface: str) -> bool:
         return self._reference is not None and self._reference.search(surface) is not None
@@ -610,8 +636,10 @@ class Matcher:
         order = np.argsort(-scores, kind="stable")[:5]
         candidates = tuple(Candidate(self.intents[k], round(float(scores[k]), 1)) for k in order)
         closest = float(evidence.whole["fuzzy"][order[0]])  # its best example, already scored
+        # a topic's situation (屋 塌) is the booklet's world too
+        known = bool(evidence.whole["topic"].any())
         verdict = self._verdict(
-            normal, candidates, evidence.asked, closest, evidence.hint is not None
+            normal, candidates, evidence.asked, closest, evidence.hint is not None, known
         )
         if (
             verdict is Verdict.UNSURE
@@ -685,7 +713,11 @@ class Matcher:
         topic = by_topic[self._topic_index]
 
         asked = self._asked(text)
-        if _AGE.search(text) or find_age(text) is not None:
+        paid = find_payment(text) is not None
+        if paid:
+            asked.add("amount")  # 俺一个月给他二百: what that brings (the age is in it)
+            asked.discard("who")
+        elif _AGE.search(text) or find_age(text) is not None:
             asked.add("who")  # 俺爹71岁, 俺娘72了: is she old enough
         if "contact" in asked:
             asked.add("apply")  # 找谁办: where a topic has no contact answer, its how-to
@@ -707,6 +739,8 @@ class Matcher:
                     own[intents[self._aspect_code[intents] != self._what_code]] = 100.0
                 else:
                     own[intents] = 100.0
+        if paid and self._calculator is not None:
+            own[self._calculator] = 100.0  # the answer that works the numbers through
         return {
             "fuzzy": fuzzy, "words": words, "topic": topic, "aspect": aspect, "intent": own,
             "specific": specific,
@@ -735,10 +769,12 @@ class Matcher:
 
     def _verdict(
         self, normal: Normalized, candidates: tuple[Candidate, ...], asked: str,
-        closest: float, hinted: bool = False,
+        closest: float, hinted: bool = False, known: bool = False,
     ) -> Verdict:  # fmt: skip
         best = candidates[0]
-        no_booklet_word = self._domain is None or not self._domain.search(normal.text)
+        no_booklet_word = not known and (
+            self._domain is None or not self._domain.search(normal.text)
+        )
         if not hinted and no_booklet_word and closest < self.tuning.fuzzy_without_domain:
             return Verdict.OFF_TOPIC
         if best.score < self.tuning.threshold:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from bot.amounts import find_payment
-from bot.calculators import explain
+from bot.calculators import CALCULATOR_TOPIC, explain
 from bot.curation import Group, group
 from bot.engine import Engine
 from bot.loader import Problem, check_booklet
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 ANSWERS_WITH_AMOUNT = ("xiaoshan.amount",)  # intents whose calculator may ask for an amount
 CONTEXT_SECONDS = 600  # a follow-up within 10 minutes continues the last topic
 DAY = 86_400.0
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -51,27 +53,39 @@ class Service:
             context = await self._safely("reading the context", self.store.context(
                 channel, session, CONTEXT_SECONDS))  # fmt: skip
         topic = context.topic or None if context else None
+        facts = (context.facts or "") if context else ""
         reply = self.engine.ask(
             text, topic, context.pending if context else None,
-            context.intent if context else None,
+            context.intent if context else None, facts,
         )  # fmt: skip
         if context is not None and context.intent in ANSWERS_WITH_AMOUNT:
-            reply = self._amount_given(reply, context.intent)
+            reply = self._amount_given(reply, context.intent, facts)
         if self.store is not None:
             await self._safely("recording", self.store.record(
                 reply, reply.normalized, channel, session))  # fmt: skip
-            await self._follow(reply, channel, session, context is not None)
+            await self._follow(reply, channel, session, context is not None, facts)
         return reply
 
+    @staticmethod
+    def _facts(reply: Reply, earlier: str) -> str | None:
+        """The numbers a calculation may need later: earlier ones and this message's, while
+        the conversation stays on the calculator's topic."""
+        if reply.topic != CALCULATOR_TOPIC:
+            return None
+        told = f"{earlier} {reply.normalized}" if _DIGIT.search(reply.normalized) else earlier
+        return told.strip() or None
+
     async def _follow(self, reply: Reply, channel: str, session: str | None,
-                      had_context: bool) -> None:  # fmt: skip
-        """What the conversation remembers after a reply: the topic answered; the vague
-        question waiting for its policy; nothing after a refusal or "换个问题"."""
+                      had_context: bool, facts: str = "") -> None:  # fmt: skip
+        """What the conversation remembers after a reply: the topic answered (and the
+        numbers given for its calculation); the vague question waiting for its policy;
+        nothing after a refusal or "换个问题"."""
         assert self.store is not None
         help_topic = self.engine.booklet.meta.roles.help_topic
         if reply.matched and reply.topic and reply.topic != help_topic:
             await self._safely("remembering", self.store.remember(
-                channel, session, reply.topic, reply.intent))  # fmt: skip
+                channel, session, reply.topic, reply.intent,
+                facts=self._facts(reply, facts)))  # fmt: skip
         elif reply.reason == "vague":
             await self._safely("remembering", self.store.remember(
                 channel, session, "", None, reply.normalized))  # fmt: skip
@@ -87,7 +101,7 @@ class Service:
         if self.store is not None:
             await self._safely("forgetting", self.store.forget(channel, session))
 
-    def _amount_given(self, reply: Reply, asked: str) -> Reply:
+    def _amount_given(self, reply: Reply, asked: str, facts: str = "") -> Reply:
         """ "150" after the bot asked how much the children pay: the amount for that
         calculation, unless the message is about something else."""
         if reply.matched and reply.intent != asked and reply.topic != asked.split(".")[0]:
@@ -98,7 +112,7 @@ class Service:
         if base is None:
             return reply
         given = replace(base, question=reply.question, normalized=reply.normalized)
-        return explain(given, reply.normalized)
+        return explain(given, reply.normalized, facts)
 
     async def chose(self, intent_id: str, channel: str, session: str | None) -> Reply | None:
         """An answer picked from a menu; its topic becomes the session's context."""

@@ -64,7 +64,12 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE context ADD COLUMN pending TEXT;
     """,
+    # 3: the numbers a conversation gave for a calculation (an age one turn, money the next)
+    """
+    ALTER TABLE context ADD COLUMN facts TEXT;
+    """,
 )
+MAX_FACTS = 300  # characters of a conversation's numbers kept
 RETRIES = (0.05, 0.2, 1.0)  # seconds between attempts of a failed write
 
 
@@ -80,6 +85,7 @@ class Context:
     intent: str | None
     at: float
     pending: str | None = None  # that vague question, in the booklet's words
+    facts: str | None = None  # earlier messages with numbers for a calculation (masked)
 
 
 def session_key(channel: str, session: str | None) -> str | None:
@@ -257,26 +263,31 @@ class Store:
         if key is None:
             return None
         row = await self._one(
-            "SELECT topic, intent, at, pending FROM context WHERE session = ?", (key,)
+            "SELECT topic, intent, at, pending, facts FROM context WHERE session = ?", (key,)
         )
         if row is None or row[2] < time.time() - max_age:
             return None
-        return Context(row[0], row[1], row[2], row[3])
+        return Context(row[0], row[1], row[2], row[3], row[4])
 
     async def remember(self, channel: str, session: str | None, topic: str,
-                       intent: str | None, pending: str | None = None) -> None:  # fmt: skip
-        """Remember the topic a session is on (or the vague question it left open)."""
+                       intent: str | None, pending: str | None = None,
+                       facts: str | None = None) -> None:  # fmt: skip
+        """Remember the topic a session is on (or the vague question it left open), and
+        the numbers it gave for a calculation."""
         key = session_key(channel, session)
         if key is None:
             return
         kept = mask(pending)[:500] if pending else None
+        numbers = mask(facts)[-MAX_FACTS:] if facts else None
 
         async def upsert() -> None:
             await self._db.execute(
-                "INSERT INTO context (session, topic, intent, at, pending) VALUES (?,?,?,?,?)"
+                "INSERT INTO context (session, topic, intent, at, pending, facts)"
+                " VALUES (?,?,?,?,?,?)"
                 " ON CONFLICT(session) DO UPDATE SET topic = excluded.topic,"
-                " intent = excluded.intent, at = excluded.at, pending = excluded.pending",
-                (key, topic, intent, time.time(), kept),
+                " intent = excluded.intent, at = excluded.at, pending = excluded.pending,"
+                " facts = excluded.facts",
+                (key, topic, intent, time.time(), kept, numbers),
             )
 
         await self._write("remembering the context", upsert)

@@ -118,3 +118,11 @@ def test_every_numeral_form(engine: Engine, said: str, amount: str) -> None:
     text = engine.matcher.normalizer(f"子女每月交{said}孝善资金").text
     payment = find_payment(text)
     assert payment is not None and payment.amount == Decimal(amount)
+
+
+@pytest.mark.parametrize(
+    ("question", "amount"), [("孝善养老 俺每月给俺娘两百", "200"), ("孝善 每月交老人二百五", "250")]
+)
+def test_money_given_to_an_elder_is_money(engine: Engine, question: str, amount: str) -> None:
+    reply = engine.ask(question)
+    assert reply.intent == "xiaoshan.amount" and f"{amount}元" in reply.answer

@@ -108,3 +108,28 @@ async def test_a_word_of_another_question_beats_the_last_answer(service: Service
 async def test_a_vague_follow_up_is_what_it_asks(service: Service) -> None:
     talk = await _talk(service, "邻里互助是啥", "帮的人给钱不")
     assert talk[1][1] == "linli.pay"
+
+
+async def test_the_age_one_turn_and_the_money_the_next(service: Service) -> None:
+    await _talk(service, "俺爹七十六了 孝善养老能办不")
+    reply = await service.ask("俺一个月给他二百", "web", "s1")
+    assert reply.intent == "xiaoshan.amount"
+    assert "20元到40元" in reply.answer and "76岁" in reply.answer
+
+
+async def test_the_money_one_turn_and_the_age_the_next(service: Service) -> None:
+    await _talk(service, "孝善养老 俺儿每月给俺交三百")
+    reply = await service.ask("俺今年六十八", "web", "s1")
+    assert reply.matched and reply.topic == "xiaoshan"
+    assert "68岁" in reply.answer and "还差2年" in reply.answer
+
+
+async def test_the_numbers_are_forgotten_on_another_topic(service: Service) -> None:
+    await _talk(service, "孝善养老 俺儿每月给俺交三百", "邻里互助是啥")
+    reply = await service.ask("孝善养老政府添多少", "web", "s1")
+    assert "300" not in reply.answer
+
+
+async def test_a_message_of_fillers_asks_which_policy(service: Service) -> None:
+    talk = await _talk(service, "俺想问个事")
+    assert talk[0][2] == "vague"

@@ -115,3 +115,33 @@ async def test_a_locked_database_is_retried_then_reported(
     blocker.close()
     assert await store.record(engine.ask("孝善养老是什么"), "x", "http") > 0
     await store.close()
+
+
+async def test_the_numbers_a_conversation_gave_are_kept_masked(store: Store) -> None:
+    await store.remember("web", "s", "xiaoshan", "xiaoshan.who", facts="老人75岁 电话13905371234")
+    found = await store.context("web", "s", max_age=600)
+    assert found is not None and found.facts is not None
+    assert "75岁" in found.facts and "13905371234" not in found.facts
+    await store.remember("web", "s", "linli", "linli.what")
+    found = await store.context("web", "s", max_age=600)
+    assert found is not None and found.facts is None, "another topic drops them"
+
+
+async def test_a_store_of_migration_two_gains_the_facts(tmp_path: Path) -> None:
+    """A database made before migration 3 opens and keeps its context."""
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0] + MIGRATIONS[1])
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    store = await Store.open(path)
+    try:
+        assert await store.version() == len(MIGRATIONS)
+        await store.remember("web", "s", "xiaoshan", None, facts="每月交200")
+        found = await store.context("web", "s", max_age=600)
+        assert found is not None and found.facts == "每月交200"
+    finally:
+        await store.close()
