@@ -62,7 +62,8 @@ LAST_ANSWER_BONUS = 60.0  # intent evidence for the answer a message points back
 SHORT_FOLLOW_UP = 12  # characters: a message this short names its topic, or continues
 STRONG_FACTOR = 6.0  # ... and by how much more, when it is all the message says
 VAGUE_ASPECT = 4.0  # a vague follow-up: what it asks weighs this much more
-SWITCH = 25.0  # topic evidence for another topic that ends the conversation's
+SWITCH = 15.0  # topic evidence for another topic that ends the conversation's
+NAMED_SLACK = 12.0  # in a conversation, one topic named outright and alone: this much
 CONTINUED_SLACK = 8.0  # a follow-up on a known topic may score this much under threshold
 FOLLOW_UP_FIT = 58.0  # a follow-up in other words must fit its topic's questions this well
 HINT_BONUS = 25.0  # a follow-up leaves the conversation's topic only for a clearly better fit
@@ -371,6 +372,10 @@ class Matcher:
         if pending and named and not self._asks(text) and not _ASKS.search(normal.surface):
             text = f"{pending} {text}"  # "多少钱" … "孝善养老的": how much, of 孝善养老
             evidence = self.evidence(text, self.tokens(text), normal.surface)
+            if self._asked(pending):  # what the first message asked is the question
+                whole = dict(evidence.whole)
+                whole["aspect"] = whole["aspect"] * VAGUE_ASPECT
+                evidence = Evidence(whole, evidence.focus, evidence.asked, hint=evidence.hint)
         continued = False
         if (
             topic_hint is not None
@@ -394,7 +399,7 @@ class Matcher:
                 # generic words ("这是哪年的政策") is about the last answer outright
                 strong = vague and self._refers(normal.surface)
                 evidence = self._prefer(evidence, last_intent, strong)
-        found = self.decide(normal, evidence)
+        found = self.decide(normal, evidence, topic_hint is not None)
         overview = self._overview_topic
         if (
             overview is not None
@@ -449,6 +454,12 @@ class Matcher:
         values = evidence.whole["topic"]
         ours = self._topic_index == position
         return bool(values[ours].max(initial=0.0) == 0 and values[~ours].max(initial=0.0) >= SWITCH)
+
+    def _only_topic(self, features: Features, position: int) -> bool:
+        """The question names the topic at `position` outright and no other at all."""
+        values = features["topic"]
+        ours = self._topic_index == position
+        return bool(values[ours].max(initial=0.0) >= 100.0 and not values[~ours].any())
 
     def _named_only(self, evidence: Evidence, position: int | None) -> bool:
         """The only topic the question's words point to is the one at `position`."""
@@ -557,7 +568,12 @@ class Matcher:
         return float(evidence.whole["topic"].max(initial=0.0)) >= NAMED_TOPIC
 
     def _vague(self, tokens: list[str]) -> bool:
-        """Only words that name no programme: 多少钱, 怎么办理, 政策, numbers."""
+        """Only words that name no programme: 多少钱, 怎么办理, 政策, numbers (word by word,
+        or across the words: 多长 时间 能批 is 多长时间 + 能 + 批)."""
+        if self._generic is not None:
+            rest = self._generic.sub("", "".join(tokens))
+            if not rest or _NUMBERISH.match(rest):
+                return True
         for token in tokens:
             rest = self._generic.sub("", token) if self._generic is not None else token
             if rest and not _NUMBERISH.match(rest):
@@ -622,8 +638,11 @@ class Matcher:
             self._focus(surface) or surface,
         )
 
-    def decide(self, normal: Normalized, evidence: Evidence) -> Match:
-        """Weigh the evidence with the current tuning and decide (pure)."""
+    def decide(
+        self, normal: Normalized, evidence: Evidence, in_conversation: bool = False
+    ) -> Match:
+        """Weigh the evidence with the current tuning and decide (pure).
+        `in_conversation`: the message comes after an answered question."""
         scores = self.combine(evidence.whole)
         if evidence.hint is not None:  # staying on the topic needs no more proof
             scores = scores + np.where(self._topic_index == evidence.hint, HINT_BONUS, 0.0)
@@ -648,6 +667,13 @@ class Matcher:
             and self._topic_index[order[0]] == evidence.hint
         ):
             verdict = Verdict.MATCHED  # the topic is known; the best of its questions
+        if (
+            verdict is Verdict.UNSURE
+            and in_conversation
+            and candidates[0].score >= self.tuning.threshold - NAMED_SLACK
+            and self._only_topic(evidence.whole, int(self._topic_index[order[0]]))
+        ):
+            verdict = Verdict.MATCHED  # …"还有 俺那三间屋子快塌了": one topic, named outright
         if (
             verdict is Verdict.MATCHED
             and focus_scores is not None
