@@ -56,6 +56,7 @@ _ASKS = re.compile(
     r"吗|呢|么|啥|咋|多少|怎么|什么|谁|哪|能不能|是不是|有没有|行不行|(?:不|没|没有)$"
 )
 _DIGIT = re.compile(r"\d")
+_DEFINES = re.compile(r"是什么|什么是|什么意思|什么叫|指的是|怎么回事")
 _COMPARES = re.compile(r"一回事|一样|区别|不同|两码事")
 _NUMBERISH = re.compile(r"^[\d.%]+(?:岁|元|块|月|年|季度)?$")
 LAST_ANSWER_BONUS = 60.0  # intent evidence for the answer a message points back to
@@ -423,7 +424,7 @@ class Matcher:
             )
             and self._households is not None
             and self._households.search(text) is not None
-            and not self._asks_what(text)  # 贫困户是什么: which policy, not all of them
+            and not _DEFINES.search(text)  # 贫困户是什么: which policy, not all of them
         )
         if general and self._overview is not None:  # 贫困户每个月有补助吗: what at all
             return self._answer_with(normal, found, self._overview, text)
@@ -597,10 +598,6 @@ class Matcher:
             )
         }
 
-    def _asks_what(self, text: str) -> bool:
-        what = self._aspects.get("what")
-        return what is not None and what.search(text) is not None
-
     def _asks(self, text: str) -> bool:
         """The message asks something itself (an aspect word: 多少, 怎么办, 条件 …)."""
         return any(p is not None and p.search(text) for p in self._aspects.values())
@@ -765,7 +762,7 @@ class Matcher:
                     own[intents[self._aspect_code[intents] != self._what_code]] = 100.0
                 else:
                     own[intents] = 100.0
-        if paid and self._calculator is not None:
+        if paid and self._calculator is not None and topic[self._calculator] > 0:
             own[self._calculator] = 100.0  # the answer that works the numbers through
         return {
             "fuzzy": fuzzy, "words": words, "topic": topic, "aspect": aspect, "intent": own,

@@ -26,8 +26,9 @@ THRESHOLDS = {
     "dev.yaml": (0.95, 0.97),
     "dev2.yaml": (0.89, 0.94),
     "dev3.yaml": (0.90, 0.96),
+    "dev4.yaml": (0.93, 0.96),
     "final.yaml": (0.95, 0.95),
-    "real-dev.yaml": (0.79, 0.92),  # floors at today's figures: the goal is 95% / 95%
+    "real-dev.yaml": (0.80, 0.94),  # floors at today's figures: the goal is 95% / 95%
 }
 # conversations right in every turn
 DIALOGUE_THRESHOLDS = {
