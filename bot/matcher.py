@@ -56,6 +56,7 @@ _ASKS = re.compile(
     r"吗|呢|么|啥|咋|多少|怎么|什么|谁|哪|能不能|是不是|有没有|行不行|(?:不|没|没有)$"
 )
 _DIGIT = re.compile(r"\d")
+_CAN_I = re.compile(r"我(?:家)?(?:也)?(?:能|可以|够).{0,8}(?:不|吗|没)$")
 _DEFINES = re.compile(r"是什么|什么是|什么意思|什么叫|指的是|怎么回事")
 _COMPARES = re.compile(r"一回事|一样|区别|不同|两码事")
 _NUMBERISH = re.compile(r"^[\d.%]+(?:岁|元|块|月|年|季度)?$")
@@ -740,6 +741,8 @@ class Matcher:
         if paid:
             asked.add("amount")  # 俺一个月给他二百: what that brings (the age is in it)
             asked.discard("who")
+        elif _CAN_I.search(text):
+            asked.add("who")  # 俺能去帮人家不: may I
         elif _AGE.search(text) or find_age(text) is not None:
             asked.add("who")  # 俺爹71岁, 俺娘72了: is she old enough
         if "contact" in asked:
