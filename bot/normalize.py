@@ -49,6 +49,16 @@ class Normalized:
     written: str = ""  # simplified and lower-cased, numerals as written (三元区, not 3元区)
 
 
+def _t2s(text: str) -> str:
+    """Traditional to simplified, to a fixed point (OpenCC maps 薴 to 苧, and 苧 to 苎)."""
+    for _ in range(3):
+        simple = _T2S.convert(text)
+        if simple == text:
+            break
+        text = simple
+    return text
+
+
 def sanitize(raw: str) -> str:
     """Drop what no person means: control and format characters, lone surrogates,
     private-use code points, emoji and symbols; full-width forms become half-width."""
@@ -148,7 +158,7 @@ class Normalizer:
             return Normalized("", Kind.EMPTY, 0)
         if len(text) > MAX_CHARS:
             return Normalized("", Kind.TOO_LONG, len(text))
-        text = _T2S.convert(text).lower()
+        text = _t2s(text).lower()
         kind = self._social_kind(text)
         if kind is not None:
             return Normalized("", kind, len(text))
@@ -156,24 +166,41 @@ class Normalizer:
         if self._restart is not None:
             text, n = self._restart.subn(" ", text)
             restarted, text = n > 0, text.strip()
-        for edge in (self._leading, self._trailing):
-            if edge is not None:
-                text = edge.sub(" ", text).strip()
+        text = self._strip_edges(text)
         written = text
         text = arabize(text)
         surface = text
-        text = self._phonetic.from_pinyin(text)
-        if self._shapes is not None:
-            text = self._shapes(text)
-        text = self._phonetic.fix_homophones(text)
+        text = self._repair(text)
         neutral = ""
         if self._asker is not None and self._asker.search(text):
             neutral = _SPACES.sub(" ", self._words(text, self._neutral)).strip()
         text = _SPACES.sub(" ", self._words(text)).strip()
+        for _ in range(_MAX_PASSES):  # a repair can make another one possible (孝消善):
+            again = self._strip_edges(text)  # go on to a fixed point, so that normalizing
+            again = _SPACES.sub(" ", self._words(self._repair(again))).strip()  # twice
+            if again == text:  # gives the same text
+                break
+            text = again
         if neutral == text:
             neutral = ""
+        social = self._social_kind(text) if text else None
+        if social is not None:  # "nihao 有人不": a greeting once the pinyin is read
+            return Normalized("", social, len(text))
         kind = Kind.TEXT if text else Kind.EMPTY
         return Normalized(text, kind, len(text), surface, neutral, restarted, written)
+
+    def _repair(self, text: str) -> str:
+        """Pinyin, look-alike and sound-alike typos into the booklet's terms."""
+        text = self._phonetic.from_pinyin(text)
+        if self._shapes is not None:
+            text = self._shapes(text)
+        return self._phonetic.fix_homophones(text)
+
+    def _strip_edges(self, text: str) -> str:
+        for edge in (self._leading, self._trailing):
+            if edge is not None:
+                text = edge.sub(" ", text).strip()
+        return text
 
     def _words(self, text: str, table: dict[str, str] | None = None) -> str:
         """Dialect and everyday words -> the booklet's, until nothing changes (立卡户 ->

@@ -97,3 +97,21 @@ def test_typo_repair_never_cuts_a_correct_term(engine: Engine) -> None:
 
 def test_a_term_with_a_typo_inside_is_repaired(engine: Engine) -> None:
     assert "孝善养老" in engine.matcher.normalizer("孝善养劳咋办").text
+
+
+def test_normalizing_reaches_a_fixed_point(engine: Engine) -> None:
+    """Found by a long random run: OpenCC maps 薴 to 苧 and 苧 to 苎; one repair makes
+    another possible (孝消善 → 孝孝善 → …). Normalizing twice gives the same text."""
+    normalize = engine.matcher.normalizer
+    for text in (
+        "薴Î rà",
+        "jit百u十r善h老一孝消善",
+        "wae消善养孝宝养g百c",
+        "sd消qhg善u三x孝消善三ce",
+    ):
+        once = normalize(text).text
+        assert normalize(once).text == once, text
+
+
+def test_a_greeting_in_pinyin_is_a_greeting(engine: Engine) -> None:
+    assert engine.matcher.normalizer("nihao 有人不").kind.value == "greeting"
