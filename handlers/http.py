@@ -82,9 +82,18 @@ async def read_json(request: web.Request, limit: int) -> object:
     """The request's JSON body, at most `limit` bytes; HTTP errors for anything else."""
     if request.content_length is not None and request.content_length > limit:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
-    body = await request.content.read(limit + 1)
-    if len(body) > limit:
-        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(body))
+    # a body comes in as many packets as the network makes of it: read to its end
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = await request.content.read(limit + 1 - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=size)
+    body = b"".join(chunks)
     try:
         return json.loads(body)
     except (ValueError, RecursionError):  # bad UTF-8, bad JSON, absurd nesting or numbers

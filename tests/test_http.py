@@ -124,3 +124,32 @@ async def test_calculator_over_http(client: Client) -> None:
         await client.post("/api/ask", json={"text": "闺女每月给俺娘交150孝善金，公家添多少"})
     ).json()
     assert data["intent"] == "xiaoshan.amount" and "政府每月添15元到30元" in data["answer"]
+
+
+async def test_a_body_that_arrives_in_pieces_is_read_whole(client: Client) -> None:
+    """Over a real network a long question comes in several packets (issue 10, item 1):
+    sent over a raw socket in three parts with pauses, it is answered, not refused."""
+    import asyncio
+    import json as _json
+
+    body = _json.dumps(
+        {"text": "俺娘七十八了，" * 80 + "孝善养老政府添多少", "session": "s1"}, ensure_ascii=False
+    ).encode()
+    assert len(body) > 1400
+    server = client.server
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    head = (
+        f"POST /api/ask HTTP/1.1\r\nHost: {server.host}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    writer.write(head)
+    third = len(body) // 3
+    for part in (body[:third], body[third : 2 * third], body[2 * third :]):
+        writer.write(part)
+        await writer.drain()
+        await asyncio.sleep(0.2)
+    response = await reader.read()
+    writer.close()
+    status_line = response.split(b"\r\n", 1)[0]
+    assert b" 200 " in status_line, status_line
+    assert "xiaoshan" in response.decode("utf-8", "replace")
