@@ -21,7 +21,7 @@ from bot.evaluation import evaluate, format_report, is_dialogue_file, load_items
 from bot.loader import BookletInvalid, check_booklet, dump_problems
 from bot.service import Service
 from bot.settings import PROJECT_ROOT, SettingError, Settings, load_settings
-from bot.store import Store
+from bot.store import Store, StoreError
 
 log = logging.getLogger("policybot")
 
@@ -163,7 +163,11 @@ async def _report(engine: Engine, settings: Settings, args: argparse.Namespace) 
     if not settings.db.exists():
         print(f"policybot: no store at {settings.db} (POLICYBOT_DB) yet", file=sys.stderr)
         return 1
-    store = await Store.open(settings.db)
+    try:
+        store = await Store.open(settings.db)
+    except StoreError as exc:
+        print(f"policybot: {exc}", file=sys.stderr)
+        return 1
     try:
         service = Service(engine, store, settings.policies)
         groups = await service.unanswered(args.days)
@@ -198,6 +202,9 @@ def _serve(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
     logging.getLogger().setLevel(logging.INFO)
     try:
         asyncio.run(serve(settings, engine))
+    except StoreError as exc:  # a bad database: one line naming the file, a non-zero exit
+        print(f"policybot: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"policybot: cannot serve on {settings.host}:{settings.port}: {exc}", file=sys.stderr)
         return 1

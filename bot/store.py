@@ -105,12 +105,22 @@ class Store:
     @classmethod
     async def open(cls, path: Path) -> Store:
         """Open (creating if needed), switch to WAL, apply missing migrations."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path, timeout=5)
-        await db.execute("PRAGMA journal_mode=WAL")
-        await db.execute("PRAGMA synchronous=NORMAL")  # committed rows survive a killed process
-        store = cls(db)
-        await store._migrate()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder of the database {path}: {exc}") from exc
+        try:
+            db = await aiosqlite.connect(path, timeout=5)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open the database {path}: {exc}") from exc
+        try:
+            await db.execute("PRAGMA journal_mode=WAL")
+            await db.execute("PRAGMA synchronous=NORMAL")  # committed rows survive a kill
+            store = cls(db)
+            await store._migrate()
+        except (sqlite3.Error, OSError) as exc:
+            await db.close()  # its thread must end, or the process cannot exit
+            raise StoreError(f"cannot use the database {path}: {exc}") from exc
         return store
 
     async def close(self) -> None:
@@ -128,12 +138,20 @@ class Store:
         return int((await self._one("PRAGMA user_version"))[0])
 
     async def _one(self, sql: str, args: tuple[Any, ...] = ()) -> Any:
-        async with self._db.execute(sql, args) as cursor:
-            return await cursor.fetchone()
+        try:
+            async with self._db.execute(sql, args) as cursor:
+                return await cursor.fetchone()
+        except sqlite3.Error as exc:  # a corrupted page, a vanished file: reported, not raised
+            log.error("store: reading failed: %s", exc)
+            raise StoreError(f"reading: {exc}") from exc
 
     async def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
-        async with self._db.execute(sql, args) as cursor:
-            return list(await cursor.fetchall())
+        try:
+            async with self._db.execute(sql, args) as cursor:
+                return list(await cursor.fetchall())
+        except sqlite3.Error as exc:
+            log.error("store: reading failed: %s", exc)
+            raise StoreError(f"reading: {exc}") from exc
 
     async def _write(self, what: str, action: Callable[[], Awaitable[T]]) -> T:
         """Run a write and commit; retry when SQLite is busy; then report, never drop."""
@@ -143,9 +161,13 @@ class Store:
                     result = await action()
                     await self._db.commit()
                 return result
-            except sqlite3.OperationalError as exc:
-                await self._db.rollback()
-                if pause is None:
+            except sqlite3.Error as exc:
+                try:
+                    await self._db.rollback()
+                except sqlite3.Error:
+                    pass  # nothing to roll back on a broken file
+                if pause is None or not isinstance(exc, sqlite3.OperationalError):
+                    # busy or locked is worth a retry; a corrupted file is not
                     log.error("store: %s failed after %d attempts: %s", what, attempt, exc)
                     raise StoreError(f"{what}: {exc}") from exc
                 log.warning("store: %s failed (attempt %d), retrying: %s", what, attempt, exc)

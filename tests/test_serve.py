@@ -11,7 +11,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from bot.settings import PROJECT_ROOT
 
@@ -102,3 +105,29 @@ async def test_serve_with_telegram_then_sigterm(tmp_path: Path) -> None:
             if proc.returncode is None:
                 proc.kill()
                 await proc.wait()
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda p: p.write_bytes(b"this is not a database at all" * 100), "file is not a database"),
+        (lambda p: (p.parent / "afile").write_text("x") or None, "cannot create the folder"),
+    ],
+)
+def test_serve_fails_fast_on_a_bad_database(
+    tmp_path: Path, make: Callable[[Path], None], said: str
+) -> None:
+    """A garbage database file, or a path whose parent is a file (issue 10, item 3): one
+    line naming the file and the problem, a non-zero exit, no traceback, no hang."""
+    db = tmp_path / "bot.sqlite3"
+    make(db)
+    if said.startswith("cannot create"):
+        db = tmp_path / "afile" / "bot.sqlite3"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "serve", "--port", str(_free_port())],
+        cwd=PROJECT_ROOT, capture_output=True, timeout=60, check=False,
+        env={**os.environ, "POLICYBOT_DB": str(db)},
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    err = done.stderr.decode()
+    assert said in err and str(db) in err and "Traceback" not in err, err

@@ -145,3 +145,32 @@ async def test_a_store_of_migration_two_gains_the_facts(tmp_path: Path) -> None:
         assert found is not None and found.facts == "每月交200"
     finally:
         await store.close()
+
+
+async def test_a_corrupted_file_is_reported_at_once_not_retried(store: Store) -> None:
+    """sqlite3.DatabaseError (a corrupted page) used to bypass the store's error handling
+    and reach the person as a 500 (issue 10, item 3): now it is a StoreError, at once."""
+    import sqlite3
+
+    attempts = 0
+
+    async def broken() -> None:
+        nonlocal attempts
+        attempts += 1
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    with pytest.raises(StoreError, match="malformed"):
+        await store._write("recording", broken)
+    assert attempts == 1
+
+
+async def test_a_failed_read_is_a_store_error(store: Store) -> None:
+    with pytest.raises(StoreError):
+        await store._one("SELECT * FROM no_such_table")
+
+
+async def test_a_garbage_file_is_refused_with_its_name(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.db"
+    path.write_bytes(b"not sqlite " * 500)
+    with pytest.raises(StoreError, match="garbage.db"):
+        await Store.open(path)
