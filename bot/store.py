@@ -7,6 +7,7 @@ versioned and applied at start-up; a write that fails is retried, then reported.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -162,10 +163,8 @@ class Store:
                     await self._db.commit()
                 return result
             except sqlite3.Error as exc:
-                try:
+                with contextlib.suppress(sqlite3.Error):  # nothing to roll back on a broken file
                     await self._db.rollback()
-                except sqlite3.Error:
-                    pass  # nothing to roll back on a broken file
                 if pause is None or not isinstance(exc, sqlite3.OperationalError):
                     # busy or locked is worth a retry; a corrupted file is not
                     log.error("store: %s failed after %d attempts: %s", what, attempt, exc)

@@ -172,5 +172,5 @@ async def test_a_failed_read_is_a_store_error(store: Store) -> None:
 async def test_a_garbage_file_is_refused_with_its_name(tmp_path: Path) -> None:
     path = tmp_path / "garbage.db"
     path.write_bytes(b"not sqlite " * 500)
-    with pytest.raises(StoreError, match="garbage.db"):
+    with pytest.raises(StoreError, match=r"garbage\.db"):
         await Store.open(path)
