@@ -33,7 +33,8 @@ THRESHOLDS = {
 # conversations right in every turn
 DIALOGUE_THRESHOLDS = {
     "dialogues-dev.yaml": 0.93,
-    "dialogues-dev2.yaml": 0.80,
+    "dialogues-dev2.yaml": 0.85,
+    "dialogues-dev3.yaml": 0.58,  # measured before tuning
 }  # floors: the goal is 95%
 
 
