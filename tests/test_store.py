@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,10 @@ from bot.store import MIGRATIONS, Store, StoreError
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> Store:
-    return await Store.open(tmp_path / "bot.sqlite3")
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    opened = await Store.open(tmp_path / "bot.sqlite3")
+    yield opened
+    await opened.close()  # an open connection's thread would keep the process alive
 
 
 async def test_migrations_and_wal(tmp_path: Path) -> None:
