@@ -222,9 +222,6 @@ class Matcher:
         self._overview = overview
         self._overview_id = None if overview is None else overview.id
         self._overview_name = None if overview is None else booklet.topic_of[overview.id].topic
-        self._overview_topic = (
-            None if overview is None else self._topic_position_of(booklet, overview.id)
-        )
         self._aspects: dict[Aspect, re.Pattern[str] | None] = {
             aspect: _alternation(normal(c) for c in cues)
             for aspect, cues in lexicon.aspects.items()
@@ -259,6 +256,9 @@ class Matcher:
             for w in words:
                 self._intents_with.setdefault(w, []).append(k)
         self._topic_position = {t.topic: n for n, t in enumerate(booklet.topics)}
+        self._overview_topic = (
+            None if self._overview_name is None else self._topic_position[self._overview_name]
+        )
         self._intent_position = {intent.id: k for k, intent in enumerate(self.intents)}
         self._calculator = (
             self._intent_position.get(booklet.meta.roles.calculator)
@@ -303,11 +303,6 @@ class Matcher:
                 postings.setdefault(pair, []).append(r)
         self._rows_with = {p: np.array(rs, dtype=np.int64) for p, rs in postings.items()}
         self._pair_idf = {p: math.log(1 + len(rows) / len(rs)) for p, rs in postings.items()}
-
-    @staticmethod
-    def _topic_position_of(booklet: Booklet, intent_id: str) -> int:
-        topic = booklet.topic_of[intent_id].topic
-        return [t.topic for t in booklet.topics].index(topic)
 
     def tokens(self, text: str) -> list[str]:
         """The content words of normalized text."""
