@@ -1,18 +1,23 @@
 """The bot's memory in SQLite (aiosqlite: never blocks the event loop).
 
 Questions (masked), feedback and short conversation context. WAL mode; migrations are
-versioned and applied at start-up; a write that fails is retried, then reported.
+versioned and applied at start-up. A write that finds the database busy is retried; a
+question or feedback that still cannot be written is kept in memory (a bounded backlog)
+and written when the database works again. While writes fail the store says so
+(`health`), and it stops retrying, so nobody waits seconds for a broken disk.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
+import hmac
 import json
 import logging
+import secrets
 import sqlite3
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,9 +74,22 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE context ADD COLUMN facts TEXT;
     """,
+    # 4: the secret key sessions are hashed with. The unsalted hashes kept before could be
+    # reversed by trying every chat id, so they are erased.
+    """
+    CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    UPDATE questions SET session = NULL;
+    UPDATE feedback SET session = NULL;
+    DELETE FROM context;
+    """,
 )
 MAX_FACTS = 300  # characters of a conversation's numbers kept
-RETRIES = (0.05, 0.2, 1.0)  # seconds between attempts of a failed write
+RETRIES = (0.05, 0.2)  # seconds between attempts of a write that found the database busy
+BUSY_MS = 2000  # how long one attempt waits for another process's write lock
+DEGRADED_BUSY_MS = 100  # ... while writes are failing: answer people, do not wait
+BACKLOG = 10_000  # questions and feedback kept in memory while the database fails
+CONTEXT_KEPT = 86_400.0  # seconds a conversation's context is kept (it is used for 10 min)
+_RETRIED = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}  # worth another attempt
 
 
 class StoreError(Exception):
@@ -89,40 +107,90 @@ class Context:
     facts: str | None = None  # earlier messages with numbers for a calculation (masked)
 
 
-def session_key(channel: str, session: str | None) -> str | None:
-    """Sessions are kept as hashes: a chat id or a browser id is not stored as such."""
+def hash_session(key: bytes, channel: str, session: str | None) -> str | None:
+    """Sessions are kept as keyed hashes (HMAC-SHA256): a chat id or a browser id is not
+    stored as such, and without the key the hash cannot be reversed by trying ids."""
     if not session:
         return None
-    return hashlib.sha256(f"{channel}:{session}".encode()).hexdigest()[:32]
+    return hmac.new(key, f"{channel}:{session}".encode(), "sha256").hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Health:
+    """Whether the store takes writes now; the reason when it does not."""
+
+    writable: bool
+    reason: str = ""
+    backlog: int = 0  # questions and feedback waiting in memory to be written
 
 
 class Store:
     """One SQLite file; open with `await Store.open(path)`, close with `await close()`."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, key: bytes = b"") -> None:
         self._db = db
         self._lock = asyncio.Lock()
+        self.key = key
+        self._failing = ""  # why the last write failed; "" while writes work
+        self._backlog: deque[tuple[str, tuple[Any, ...]]] = deque(maxlen=BACKLOG)
+        self.dropped = 0  # rows the full backlog had to let go (counted, logged)
+        self._busy_ms = BUSY_MS  # as connected
 
     @classmethod
-    async def open(cls, path: Path) -> Store:
-        """Open (creating if needed), switch to WAL, apply missing migrations."""
+    async def open(cls, path: Path, secret: str | None = None) -> Store:
+        """Open (creating if needed), switch to WAL, apply missing migrations. Sessions are
+        hashed with `secret`, or with a key made at the first start and kept in the file."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the folder of the database {path}: {exc}") from exc
         try:
-            db = await aiosqlite.connect(path, timeout=5)
+            db = await aiosqlite.connect(path, timeout=BUSY_MS / 1000)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the database {path}: {exc}") from exc
         try:
             await db.execute("PRAGMA journal_mode=WAL")
             await db.execute("PRAGMA synchronous=NORMAL")  # committed rows survive a kill
+            await db.execute("PRAGMA secure_delete=ON")  # deleted questions are overwritten
             store = cls(db)
             await store._migrate()
+            store.key = (secret or await store._stored_key()).encode()
         except (sqlite3.Error, OSError) as exc:
             await db.close()  # its thread must end, or the process cannot exit
             raise StoreError(f"cannot use the database {path}: {exc}") from exc
         return store
+
+    async def _stored_key(self) -> str:
+        """The key sessions are hashed with, made once and kept (replicas share it)."""
+        await self._db.execute(
+            "INSERT OR IGNORE INTO meta (name, value) VALUES ('session_key', ?)",
+            (secrets.token_hex(32),),
+        )
+        await self._db.commit()
+        async with self._db.execute("SELECT value FROM meta WHERE name = 'session_key'") as c:
+            row = await c.fetchone()
+        assert row is not None
+        return str(row[0])
+
+    def session_key(self, channel: str, session: str | None) -> str | None:
+        return hash_session(self.key, channel, session)
+
+    def health(self) -> Health:
+        """Whether writes work now (as the last write found), and the backlog's size."""
+        return Health(not self._failing, self._failing, len(self._backlog))
+
+    async def probe(self) -> Health:
+        """Try a small write now (readiness checks), and write the backlog if it works."""
+
+        async def touch() -> None:
+            await self._db.execute(
+                "INSERT INTO meta (name, value) VALUES ('probed', ?) ON CONFLICT(name)"
+                " DO UPDATE SET value = excluded.value", (str(time.time()),),
+            )  # fmt: skip
+
+        with contextlib.suppress(StoreError):
+            await self._write("checking the database", touch)
+        return self.health()
 
     async def close(self) -> None:
         await self._db.close()
@@ -155,23 +223,59 @@ class Store:
             raise StoreError(f"reading: {exc}") from exc
 
     async def _write(self, what: str, action: Callable[[], Awaitable[T]]) -> T:
-        """Run a write and commit; retry when SQLite is busy; then report, never drop."""
-        for attempt, pause in enumerate((*RETRIES, None), start=1):
+        """Run a write and commit, first writing any backlog; retry while another process
+        holds the lock; then report. While writes are failing, one quick attempt only."""
+        pauses = () if self._failing else RETRIES
+        for attempt, pause in enumerate((*pauses, None), start=1):
             try:
                 async with self._lock:
+                    await self._busy_timeout(DEGRADED_BUSY_MS if self._failing else BUSY_MS)
+                    waiting = len(self._backlog)
+                    for sql, row in list(self._backlog):
+                        await self._db.execute(sql, row)
                     result = await action()
                     await self._db.commit()
+                    for _ in range(waiting):  # written: no await since the copy was taken
+                        self._backlog.popleft()
+                if self._failing:
+                    log.warning("store: writes work again (%d kept row(s) written)", waiting)
+                    self._failing = ""
                 return result
             except sqlite3.Error as exc:
                 with contextlib.suppress(sqlite3.Error):  # nothing to roll back on a broken file
                     await self._db.rollback()
-                if pause is None or not isinstance(exc, sqlite3.OperationalError):
-                    # busy or locked is worth a retry; a corrupted file is not
-                    log.error("store: %s failed after %d attempts: %s", what, attempt, exc)
+                if pause is None or getattr(exc, "sqlite_errorcode", None) not in _RETRIED:
+                    # busy or locked is worth a retry; a full disk or a broken file is not
+                    if not self._failing:
+                        log.error("store: %s failed after %d attempt(s): %s", what, attempt, exc)
+                    self._failing = f"{what}: {exc}"
                     raise StoreError(f"{what}: {exc}") from exc
                 log.warning("store: %s failed (attempt %d), retrying: %s", what, attempt, exc)
                 await asyncio.sleep(pause)
         raise AssertionError("unreachable")
+
+    async def _busy_timeout(self, ms: int) -> None:
+        if self._busy_ms != ms:
+            await self._db.execute(f"PRAGMA busy_timeout = {int(ms)}")
+            self._busy_ms = ms
+
+    async def _insert(self, what: str, sql: str, row: tuple[Any, ...]) -> int:
+        """Insert a row that must not be lost: when it cannot be written now it joins the
+        backlog (the oldest kept row goes when the backlog is full), and StoreError tells
+        the caller it is not on disk yet. Its id, or 0 when kept in memory."""
+
+        async def insert() -> int:
+            cursor = await self._db.execute(sql, row)
+            return int(cursor.lastrowid or 0)
+
+        try:
+            return await self._write(what, insert)
+        except StoreError:
+            if len(self._backlog) == BACKLOG:
+                self.dropped += 1
+                log.error("store: the backlog is full; the oldest kept row is lost")
+            self._backlog.append((sql, row))
+            raise
 
     # questions ---------------------------------------------------------------
 
@@ -185,7 +289,7 @@ class Store:
         row = (
             time.time(),
             channel,
-            session_key(channel, session),
+            self.session_key(channel, session),
             mask(reply.question)[:2000],
             mask(normalized)[:2000],
             int(reply.matched),
@@ -196,15 +300,12 @@ class Store:
             json.dumps(guesses, ensure_ascii=False),
         )
 
-        async def insert() -> int:
-            cursor = await self._db.execute(
-                "INSERT INTO questions (at, channel, session, text, normalized, matched, reason,"
-                " intent, topic, score, guesses) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                row,
-            )
-            return int(cursor.lastrowid or 0)
-
-        return await self._write("recording a question", insert)
+        return await self._insert(
+            "recording a question",
+            "INSERT INTO questions (at, channel, session, text, normalized, matched, reason,"
+            " intent, topic, score, guesses) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            row,
+        )
 
     async def unanswered(self, since: float) -> list[dict[str, Any]]:
         """Questions not answered since a time, newest first."""
@@ -247,12 +348,15 @@ class Store:
         }
 
     async def purge(self, older_than: float) -> int:
-        """Delete stored questions and feedback older than a time (retention)."""
+        """Delete stored questions and feedback older than a time (retention), and
+        conversations' context older than a day."""
 
         async def delete() -> int:
             cursor = await self._db.execute("DELETE FROM questions WHERE at < ?", (older_than,))
             await self._db.execute("DELETE FROM feedback WHERE at < ?", (older_than,))
-            await self._db.execute("DELETE FROM context WHERE at < ?", (older_than,))
+            await self._db.execute(
+                "DELETE FROM context WHERE at < ?", (time.time() - CONTEXT_KEPT,)
+            )
             return int(cursor.rowcount)
 
         return await self._write("deleting old questions", delete)
@@ -264,23 +368,20 @@ class Store:
         session: str | None = None,
     ) -> None:  # fmt: skip
         """Keep a 👍 or 👎 with the intent and the (masked) question."""
-        row = (time.time(), channel, session_key(channel, session), intent, int(helpful),
-               mask(question)[:2000])  # fmt: skip
-
-        async def insert() -> None:
-            await self._db.execute(
-                "INSERT INTO feedback (at, channel, session, intent, helpful, question)"
-                " VALUES (?,?,?,?,?,?)",
-                row,
-            )
-
-        await self._write("recording feedback", insert)
+        row = (time.time(), channel, self.session_key(channel, session), intent,
+               int(helpful), mask(question)[:2000])  # fmt: skip
+        await self._insert(
+            "recording feedback",
+            "INSERT INTO feedback (at, channel, session, intent, helpful, question)"
+            " VALUES (?,?,?,?,?,?)",
+            row,
+        )
 
     # context -----------------------------------------------------------------
 
     async def context(self, channel: str, session: str | None, max_age: float) -> Context | None:
         """What this session last asked about, if recent enough."""
-        key = session_key(channel, session)
+        key = self.session_key(channel, session)
         if key is None:
             return None
         row = await self._one(
@@ -295,7 +396,7 @@ class Store:
                        facts: str | None = None) -> None:  # fmt: skip
         """Remember the topic a session is on (or the vague question it left open), and
         the numbers it gave for a calculation."""
-        key = session_key(channel, session)
+        key = self.session_key(channel, session)
         if key is None:
             return
         kept = mask(pending)[:500] if pending else None
@@ -315,7 +416,7 @@ class Store:
 
     async def forget(self, channel: str, session: str | None) -> None:
         """End a session's context (after a refusal, on /start, on "换个问题")."""
-        key = session_key(channel, session)
+        key = self.session_key(channel, session)
         if key is None:
             return
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from collections.abc import AsyncIterator
@@ -99,24 +100,98 @@ async def test_sessions_are_not_stored_as_such(tmp_path: Path, engine: Engine) -
     assert "123456789" not in dump
 
 
-async def test_a_locked_database_is_retried_then_reported(
+async def test_a_locked_database_is_retried_then_kept_until_it_works(
     tmp_path: Path, engine: Engine, caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
+    """Another process holding the write lock (issue 10, item 3): the first write is
+    retried, then the store says it is not writable and stops retrying, so answers do
+    not wait seconds each; the questions are kept and written once the lock is gone."""
     import bot.store as module
 
     monkeypatch.setattr(module, "RETRIES", (0.01, 0.01))
+    monkeypatch.setattr(module, "BUSY_MS", 1)
+    monkeypatch.setattr(module, "DEGRADED_BUSY_MS", 2)
     path = tmp_path / "locked.sqlite3"
     store = await Store.open(path)
     blocker = sqlite3.connect(path, timeout=0)
     blocker.execute("BEGIN EXCLUSIVE")
-    await store._db.execute("PRAGMA busy_timeout = 1")
     with pytest.raises(StoreError):
         await store.record(engine.ask("孝善养老是什么"), "x", "http")
-    assert "retrying" in caplog.text and "failed after 3 attempts" in caplog.text
+    assert "retrying" in caplog.text and "failed after 3 attempt(s)" in caplog.text
+    health = store.health()
+    assert not health.writable and "locked" in health.reason and health.backlog == 1
+    caplog.clear()
+    with pytest.raises(StoreError):
+        await store.feedback("xiaoshan.amount", True, "孝善养老", "http")
+    assert "retrying" not in caplog.text, "no retries while writes are known to fail"
+    assert store.health().backlog == 2
+    assert not (await store.probe()).writable
     blocker.rollback()
     blocker.close()
+    assert (await store.probe()).writable and store.health().backlog == 0
+    assert "writes work again (2 kept row(s) written)" in caplog.text
     assert await store.record(engine.ask("孝善养老是什么"), "x", "http") > 0
+    assert (await store._one("SELECT COUNT(*) FROM questions"))[0] == 2
+    assert (await store._one("SELECT COUNT(*) FROM feedback"))[0] == 1
+    await store.close()
+
+
+async def test_a_full_disk_is_not_retried_and_nothing_is_lost(
+    tmp_path: Path, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A full disk (SQLite's page limit stands in for it: the same SQLITE_FULL error) is
+    not worth retrying; the questions wait in memory and are written when space is back."""
+    store = await Store.open(tmp_path / "full.sqlite3")
+    pages = (await store._one("PRAGMA page_count"))[0]
+    await store._db.execute(f"PRAGMA max_page_count = {pages}")
+    long = "孝善养老" * 400
+    for _ in range(3):
+        with contextlib.suppress(StoreError):
+            await store.record(engine.ask(long), long, "http")
+    health = store.health()
+    assert not health.writable and "full" in health.reason
+    assert "retrying" not in caplog.text
+    kept = health.backlog
+    assert kept >= 1
+    await store._db.execute("PRAGMA max_page_count = 1073741823")
+    assert (await store.probe()).writable
+    assert (await store._one("SELECT COUNT(*) FROM questions"))[0] == 3
+    await store.close()
+
+
+async def test_sessions_are_hashed_with_a_secret_key(tmp_path: Path, engine: Engine) -> None:
+    """Unsalted sha256("telegram:<id>") could be reversed by trying ids (issue 10, item 4):
+    the hash is keyed; the key is made at the first start and kept, or given as a setting."""
+    import hashlib
+
+    path = tmp_path / "bot.sqlite3"
+    store = await Store.open(path)
+    await store.record(engine.ask("孝善养老是什么"), "x", "telegram", "123456789")
+    kept = (await store._one("SELECT session FROM questions"))[0]
+    assert kept != hashlib.sha256(b"telegram:123456789").hexdigest()[:32]
+    await store.close()
+    again = await Store.open(path)
+    assert again.session_key("telegram", "123456789") == kept, "the key survives a restart"
+    await again.close()
+    given = await Store.open(tmp_path / "other.sqlite3", secret="a-secret-from-settings-123")
+    assert given.session_key("telegram", "123456789") not in (kept, None)
+    await given.close()
+
+
+async def test_old_unsalted_session_hashes_are_erased(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0] + MIGRATIONS[1] + MIGRATIONS[2])
+    db.execute("PRAGMA user_version = 3")
+    db.execute(
+        "INSERT INTO questions (at, channel, session, text, normalized, matched, reason,"
+        " score, guesses) VALUES (1, 'telegram', 'abc', 'q', 'q', 1, 'matched', 90, '[]')"
+    )
+    db.commit()
+    db.close()
+    store = await Store.open(path)
+    assert (await store._one("SELECT session, text FROM questions")) == (None, "q")
     await store.close()
 
 
@@ -177,3 +252,16 @@ async def test_a_garbage_file_is_refused_with_its_name(tmp_path: Path) -> None:
     path.write_bytes(b"not sqlite " * 500)
     with pytest.raises(StoreError, match=r"garbage\.db"):
         await Store.open(path)
+
+
+async def test_deleted_rows_are_overwritten_and_context_is_kept_a_day(store: Store) -> None:
+    """Retention (issue 10, item 4): secure_delete, so a deleted question does not stay
+    in the file until a checkpoint; context is used for 10 minutes and kept a day."""
+    assert (await store._one("PRAGMA secure_delete"))[0] == 1
+    await store.remember("web", "old", "xiaoshan", None)
+    await store.remember("web", "new", "yiliao", None)
+    two_days = time.time() - 2 * 86_400
+    await store._db.execute("UPDATE context SET at = ? WHERE topic = 'xiaoshan'", (two_days,))
+    await store._db.commit()
+    await store.purge(older_than=time.time() - 90 * 86_400)
+    assert (await store._all("SELECT topic FROM context")) == [("yiliao",)]
