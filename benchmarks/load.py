@@ -82,7 +82,7 @@ async def drive(base: str, pid: int, sessions: int, seconds: float) -> Outcome:
 async def run(sessions: int, seconds: float) -> Outcome:
     with tempfile.TemporaryDirectory() as tmp:
         async with running_server(
-            Path(tmp) / "load.sqlite3", POLICYBOT_RATE_LIMIT="10000"
+            Path(tmp) / "load.sqlite3", POLICYBOT_RATE_LIMIT="10000", POLICYBOT_IP_RATE_LIMIT="0"
         ) as server:
             assert server.process.pid is not None
             return await drive(server.base, server.process.pid, sessions, seconds)

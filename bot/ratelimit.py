@@ -1,4 +1,5 @@
-"""Per-person rate limit: a sliding window of questions per minute (pure, in memory)."""
+"""Rate limits: sliding windows per person, per client address and for the whole service
+(pure, in memory)."""
 
 from __future__ import annotations
 
@@ -31,9 +32,8 @@ class RateLimiter:
         self._seen: OrderedDict[str, deque[float]] = OrderedDict()
         self._told: set[str] = set()
 
-    def check(self, person: str) -> Decision:
-        """Count a question from `person` if allowed; never slows anyone else."""
-        now = self._clock()
+    def _times(self, person: str, now: float) -> deque[float]:
+        """The person's questions inside the window, the person made most recent."""
         times = self._seen.pop(person, None) or deque()
         while times and times[0] <= now - self.window:
             times.popleft()
@@ -41,10 +41,56 @@ class RateLimiter:
         if len(self._seen) > MAX_PEOPLE:
             gone, _ = self._seen.popitem(last=False)
             self._told.discard(gone)
-        if len(times) < self.limit:
-            times.append(now)
+        return times
+
+    def wait(self, person: str) -> float:
+        """Seconds until `person` may ask again; 0 when a question is allowed now."""
+        now = self._clock()
+        times = self._times(person, now)
+        return 0.0 if len(times) < self.limit else max(1e-9, times[0] + self.window - now)
+
+    def count(self, person: str) -> None:
+        """Count one question from `person` (after `wait` said 0)."""
+        self._seen[person].append(self._clock())
+
+    def check(self, person: str) -> Decision:
+        """Count a question from `person` if allowed; never slows anyone else."""
+        retry = self.wait(person)
+        if not retry:
+            self.count(person)
             self._told.discard(person)
             return Decision(True)
         first = person not in self._told
         self._told.add(person)
-        return Decision(False, max(0.0, times[0] + self.window - now), first)
+        return Decision(False, retry, first)
+
+
+class Gate:
+    """The budgets a question must fit, all at once: its person's (per minute), its
+    client address's (per minute) and the whole service's (per second). A limit of 0 is
+    off. A refused question counts against none of them."""
+
+    def __init__(self, per_person: int, per_address: int = 0, per_second: int = 0,
+                 clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+        self.person = RateLimiter(per_person, clock=clock)
+        self.address = RateLimiter(per_address, clock=clock) if per_address else None
+        self.total = RateLimiter(per_second, window=1.0, clock=clock) if per_second else None
+        self._told: OrderedDict[str, None] = OrderedDict()
+
+    def check(self, person: str | None, address: str | None = None) -> Decision:
+        """Count the question if every budget has room; else how long to wait."""
+        budgets = ((self.address, address), (self.person, person), (self.total, "*"))
+        windows = [(lim, key) for lim, key in budgets if lim is not None and key is not None]
+        retry = max((limiter.wait(key) for limiter, key in windows), default=0.0)
+        who = person or address or "*"
+        if not retry:
+            for limiter, key in windows:
+                limiter.count(key)
+            self._told.pop(who, None)
+            return Decision(True)
+        first = who not in self._told
+        self._told[who] = None
+        self._told.move_to_end(who)
+        if len(self._told) > MAX_PEOPLE:
+            self._told.popitem(last=False)
+        return Decision(False, retry, first)

@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,23 @@ def _per_minute(value: str) -> int:
     return count
 
 
+def _per_minute_or_off(value: str) -> int:
+    count = int(value)
+    if not 0 <= count <= 100_000:
+        raise ValueError("must be a number between 0 (off) and 100000")
+    return count
+
+
+def _networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    parts = [p for p in value.replace(";", ",").replace(" ", ",").split(",") if p]
+    try:
+        return tuple(ip_network(p, strict=False) for p in parts)
+    except ValueError:
+        raise ValueError(
+            "must be IP addresses or networks (such as 10.0.0.1 or 10.0.0.0/8), separated by commas"
+        ) from None
+
+
 def _user_ids(value: str) -> frozenset[int]:
     parts = [p for p in value.replace(";", ",").replace(" ", ",").split(",") if p]
     try:
@@ -148,6 +166,34 @@ SPECS: tuple[Spec, ...] = (
         _per_minute,
     ),
     Spec(
+        "POLICYBOT_IP_RATE_LIMIT",
+        "ip_rate_limit",
+        100,
+        "questions and feedback a minute from one client address; 0 turns it off",
+        _per_minute_or_off,
+    ),
+    Spec(
+        "POLICYBOT_TRUSTED_PROXIES",
+        "trusted_proxies",
+        (),
+        "addresses whose X-Forwarded-For is believed",
+        _networks,
+    ),
+    Spec(
+        "POLICYBOT_GLOBAL_RATE_LIMIT",
+        "global_rate_limit",
+        0,
+        "questions a second for the whole service; 0 turns it off",
+        _per_minute_or_off,
+    ),
+    Spec(
+        "POLICYBOT_SECRET",
+        "secret",
+        None,
+        "key for session hashes and web cookies (unset: made once and kept in the database)",
+        _secret_text,
+    ),
+    Spec(
         "POLICYBOT_CADRES",
         "cadres",
         frozenset(),
@@ -172,6 +218,10 @@ class Settings:
     admin_token: str | None
     retention_days: int
     rate_limit: int
+    ip_rate_limit: int
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...]
+    global_rate_limit: int
+    secret: str | None
     cadres: frozenset[int]
 
 

@@ -7,6 +7,7 @@ import hmac
 import json
 import logging
 import math
+import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -19,9 +20,10 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.cards import Cards, NoFont
 from bot.engine import Engine
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import Gate
 from bot.service import Service
 from handlers.metrics import Metrics
+from handlers.visitors import Network, client_address, give_cookie, new_visitor, visitor_of
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +31,16 @@ WEB = Path(__file__).parent / "web"
 MAX_BODY = 16 * 1024  # bytes: a question is a few hundred at most
 MAX_UPDATE = 1024 * 1024  # bytes: a Telegram update (Chinese is sent as \\uXXXX, 6 bytes each)
 SESSION_MAX = 128
+BODY_SECONDS = 10.0  # a body still arriving after this long is refused (408)
+IDLE_SECONDS = 15.0  # a connection with no request (or headers still arriving) is closed
 
 SERVICE = web.AppKey("service", Service)
 METRICS = web.AppKey("metrics", Metrics)
 ADMIN_TOKEN = web.AppKey("admin_token", str)
 TOPICS = web.AppKey("topics", dict[str, Any])
-LIMITER = web.AppKey("limiter", RateLimiter)
+GATE = web.AppKey("gate", Gate)
+KEY = web.AppKey("key", bytes)  # signs the web cookie
+PROXIES = web.AppKey("proxies", tuple[Network, ...])
 CARDS = web.AppKey("cards", dict[str, Any])
 MAX_DAYS = 365
 
@@ -85,12 +91,16 @@ async def read_json(request: web.Request, limit: int) -> object:
     # a body comes in as many packets as the network makes of it: read to its end
     chunks: list[bytes] = []
     size = 0
-    while size <= limit:
-        chunk = await request.content.read(limit + 1 - size)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
+    try:
+        async with asyncio.timeout(BODY_SECONDS):  # a body trickling in holds no one up
+            while size <= limit:
+                chunk = await request.content.read(limit + 1 - size)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+    except TimeoutError:
+        raise web.HTTPRequestTimeout(reason="the body did not arrive in time") from None
     if size > limit:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=size)
     body = b"".join(chunks)
@@ -132,28 +142,47 @@ def session_of(data: dict[str, Any]) -> str | None:
     return session if isinstance(session, str) else None
 
 
-async def ask(request: web.Request) -> web.Response:
+def _over_budget(request: web.Request, what: str) -> web.Response | None:
+    """A 429 with the wait when the visitor, their address or the whole service is over
+    its budget; None when this request may go on (and is counted)."""
+    visitor = visitor_of(request, request.app[KEY])
+    person = f"{what}:{visitor}" if visitor else None  # no cookie: the address's budget
+    address = client_address(request, request.app[PROXIES])
+    decision = request.app[GATE].check(person, f"ip:{address}")
+    if decision.allowed:
+        return None
+    wait = max(1, math.ceil(decision.retry_after))
+    log.log(logging.WARNING if decision.first_refusal else logging.DEBUG,
+            "rate limit: %s from %s refused for %d s", what, address, wait)  # fmt: skip
+    response = error(429, f"too many {what}; please wait {wait} seconds")
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def _with_cookie(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    """A visitor without the server's signed cookie gets one."""
+    if visitor_of(request, request.app[KEY]) is None:
+        give_cookie(response, request, request.app[KEY], new_visitor())
+    return response
+
+
+async def ask(request: web.Request) -> web.StreamResponse:
     """POST /api/ask {"text": "...", "session": "optional"} -> the answer object."""
     data = await read_object(request, MAX_BODY, '{"text": "孝善养老是什么"}')
     text = data.get("text")
     if not isinstance(text, str) or not _text(text):
         return error(400, '"text" is required and must be a string')
     session = session_of(data)
-    person = f"http:{session}" if session is not None else f"ip:{request.remote}"
-    decision = request.app[LIMITER].check(person)
-    if not decision.allowed:
-        wait = max(1, math.ceil(decision.retry_after))
-        response = error(429, f"too many questions; please wait {wait} seconds")
-        response.headers["Retry-After"] = str(wait)
-        return response
+    if (refused := _over_budget(request, "questions")) is not None:
+        return _with_cookie(request, refused)
     service, metrics = request.app[SERVICE], request.app[METRICS]
     started = time.perf_counter()
     reply = await service.ask(text, "http", session)
     metrics.observe(reply, time.perf_counter() - started, "http")
-    return web.json_response(reply.to_json(), dumps=_dumps)
+    return _with_cookie(request, web.json_response(reply.to_json(), dumps=_dumps))
 
 
-async def feedback(request: web.Request) -> web.Response:
+async def feedback(request: web.Request) -> web.StreamResponse:
     """POST /api/feedback {"question", "intent", "helpful": bool, "session"} -> a reply
     object (after 👎: other answers and whom to ask)."""
     data = await read_object(request, MAX_BODY, '{"question": "...", "helpful": false}')
@@ -166,10 +195,11 @@ async def feedback(request: web.Request) -> web.Response:
         or (intent is not None and not (isinstance(intent, str) and _text(intent)))
     ):
         return error(400, '"question" and "intent" must be strings')
-    reply = await request.app[SERVICE].feedback(
-        "http", session_of(data), question[:2000], intent, helpful
-    )
-    return web.json_response(reply.to_json(), dumps=_dumps)
+    session = session_of(data)
+    if (refused := _over_budget(request, "ratings")) is not None:
+        return _with_cookie(request, refused)
+    reply = await request.app[SERVICE].feedback("http", session, question[:2000], intent, helpful)
+    return _with_cookie(request, web.json_response(reply.to_json(), dumps=_dumps))
 
 
 def topics_json(engine: Engine) -> bytes:
@@ -202,12 +232,38 @@ async def topics(request: web.Request) -> web.Response:
     return web.Response(body=cache["body"], content_type="application/json")
 
 
+def _health(service: Service, writable: bool, reason: str, backlog: int) -> dict[str, Any]:
+    booklet = service.engine.booklet
+    body: dict[str, Any] = {
+        "status": "ok" if writable else "degraded",
+        "booklet": {"version": booklet.meta.version, "intents": len(booklet.intents)},
+    }
+    if service.store is not None:
+        body["store"] = {"writable": writable, "backlog": backlog}
+    if not writable:
+        body["reason"] = reason
+    return body
+
+
 async def healthz(request: web.Request) -> web.Response:
-    """GET /healthz."""
-    booklet = request.app[SERVICE].engine.booklet
-    body = {"status": "ok", "booklet": {"version": booklet.meta.version,
-                                        "intents": len(booklet.intents)}}  # fmt: skip
+    """GET /healthz: liveness, always 200 while the process answers; "degraded" (with
+    the reason) while questions cannot be stored, as the last write found."""
+    service = request.app[SERVICE]
+    health = service.store.health() if service.store is not None else None
+    body = _health(service, *(
+        (health.writable, health.reason, health.backlog) if health else (True, "", 0)))  # fmt: skip
     return web.json_response(body, dumps=_dumps)
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """GET /readyz: 200 only while the booklet is loaded and the store takes a write now,
+    else 503 {"status": "degraded", "reason": ...} (a load balancer sends people
+    elsewhere)."""
+    service = request.app[SERVICE]
+    health = await service.store.probe() if service.store is not None else None
+    body = _health(service, *(
+        (health.writable, health.reason, health.backlog) if health else (True, "", 0)))  # fmt: skip
+    return web.json_response(body, status=200 if body["status"] == "ok" else 503, dumps=_dumps)
 
 
 async def metrics(request: web.Request) -> web.Response:
@@ -234,9 +290,9 @@ async def card(request: web.Request) -> web.Response:
                         headers={"Cache-Control": "public, max-age=3600"})  # fmt: skip
 
 
-async def page(request: web.Request) -> web.FileResponse:
-    """GET / : the web chat page."""
-    return web.FileResponse(WEB / "index.html")
+async def page(request: web.Request) -> web.StreamResponse:
+    """GET / : the web chat page (and the visitor's signed cookie)."""
+    return _with_cookie(request, web.FileResponse(WEB / "index.html"))
 
 
 async def telegram_webhook(request: web.Request) -> web.Response:
@@ -260,9 +316,14 @@ async def telegram_webhook(request: web.Request) -> web.Response:
 def _admin(request: web.Request) -> web.Response | None:
     """401 unless the request carries the admin token (compared in constant time)."""
     token = request.app[ADMIN_TOKEN]
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if not token or not hmac.compare_digest(
-        given.encode("utf-8", "surrogateescape"), token.encode()
+    scheme, _, given = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer":
+        given = ""  # the token alone, without its scheme, is not accepted
+    given = given.strip()
+    if (
+        not token
+        or not given
+        or not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), token.encode())
     ):
         return error(401, "an admin token is required (Authorization: Bearer …)")
     return None
@@ -317,9 +378,11 @@ async def admin_version(request: web.Request) -> web.Response:
 
 def make_app(service: Service | Engine, metrics_: Metrics | None = None,
              webhook: Webhook | None = None, admin_token: str | None = None,
-             rate_limit: int = 10_000) -> web.Application:  # fmt: skip
+             rate_limit: int = 10_000, gate: Gate | None = None,
+             proxies: tuple[Network, ...] = ()) -> web.Application:  # fmt: skip
     """The aiohttp application: API, page, metrics, admin API and, in webhook mode,
-    the webhook. Given a bare Engine, it answers without memory."""
+    the webhook. Given a bare Engine, it answers without memory. `gate` holds the
+    limits (else `rate_limit` questions a minute per visitor, no address limit)."""
     if isinstance(service, Engine):
         service = Service(service, None, Path("."))
     # each route caps its own body (read_json); this is only the outer bound
@@ -328,7 +391,10 @@ def make_app(service: Service | Engine, metrics_: Metrics | None = None,
     app[METRICS] = metrics_ or Metrics()
     app[ADMIN_TOKEN] = admin_token or ""
     app[TOPICS] = {}
-    app[LIMITER] = RateLimiter(rate_limit)
+    app[GATE] = gate or Gate(rate_limit)
+    kept = service.store.key if service.store is not None else b""
+    app[KEY] = kept or secrets.token_bytes(32)  # replicas share the store's key
+    app[PROXIES] = proxies
     app[CARDS] = {}
     app.router.add_post("/api/ask", ask)
     app.router.add_post("/api/feedback", feedback)
@@ -338,6 +404,7 @@ def make_app(service: Service | Engine, metrics_: Metrics | None = None,
     app.router.add_get("/api/admin/version", admin_version)
     app.router.add_get("/api/topics", topics)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/", page)
     app.router.add_get("/cards/{topic}.png", card)

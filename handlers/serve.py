@@ -9,11 +9,15 @@ import signal
 from aiohttp import web
 
 from bot.engine import Engine
+from bot.ratelimit import Gate
 from bot.service import DAY, Service
 from bot.settings import Settings
 from bot.store import Store, StoreError
-from handlers.http import make_app
+from handlers.badrequests import quiet_bad_requests
+from handlers.http import IDLE_SECONDS, make_app
 from handlers.metrics import Metrics
+
+HEAL_SECONDS = 5.0  # while writes fail, the store is tried this often
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +27,13 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
     updates, finish the replies in flight, close the server."""
     stop = stop or _stop_on_signals()
     metrics = Metrics()
-    store = await Store.open(settings.db)
+    quiet_bad_requests()
+    store = await Store.open(settings.db, settings.secret)
     service = Service(engine, store, settings.policies, settings.retention_days)
     retention = asyncio.create_task(_retention(service), name="retention")
+    healing = asyncio.create_task(_heal(store), name="heal")
+    # one set of budgets for every channel: per person, per address, for the service
+    gate = Gate(settings.rate_limit, settings.ip_rate_limit, settings.global_rate_limit)
     telegram = None
     runner: web.AppRunner | None = None
     try:
@@ -33,11 +41,13 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
             from handlers.telegram import TelegramBot
 
             telegram = TelegramBot(settings, service, metrics)
+            telegram.limiter = gate
         app = make_app(
             service, metrics, telegram.webhook if telegram else None, settings.admin_token,
-            settings.rate_limit,
+            settings.rate_limit, gate, settings.trusted_proxies,
         )  # fmt: skip
-        runner = web.AppRunner(app, handle_signals=False)
+        # an idle connection, or one whose headers never finish, is closed
+        runner = web.AppRunner(app, handle_signals=False, keepalive_timeout=IDLE_SECONDS)
         await runner.setup()
         site = web.TCPSite(runner, settings.host, settings.port)
         await site.start()
@@ -52,7 +62,12 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
         if runner is not None:
             await runner.cleanup()  # finishes the requests in flight
         retention.cancel()
-        await asyncio.gather(retention, return_exceptions=True)
+        healing.cancel()
+        await asyncio.gather(retention, healing, return_exceptions=True)
+        if store.health().backlog:
+            await store.probe()  # a last try to write what is kept in memory
+        if store.health().backlog:
+            log.error("store: %d question(s) could not be written", store.health().backlog)
         await store.close()
 
 
@@ -66,6 +81,16 @@ async def _retention(service: Service) -> None:
         except StoreError:
             log.error("retention: could not delete old questions; will try again")
         await asyncio.sleep(DAY)
+
+
+async def _heal(store: Store) -> None:
+    """While writes fail, try the store every few seconds: what was kept in memory is
+    written as soon as the database works again, with or without new questions."""
+    while True:
+        await asyncio.sleep(HEAL_SECONDS)
+        health = store.health()
+        if not health.writable or health.backlog:
+            await store.probe()
 
 
 def _stop_on_signals() -> asyncio.Event:

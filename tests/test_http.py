@@ -109,14 +109,80 @@ async def test_the_page_and_its_files(client: Client) -> None:
 
 
 async def test_rate_limit_is_per_person(engine: Engine, aiohttp_client: MakeClient) -> None:
-    client = await aiohttp_client(make_app(engine, rate_limit=3))
-    for _ in range(3):
-        assert (await client.post("/api/ask", json={"text": "孝善", "session": "a"})).status == 200
-    resp = await client.post("/api/ask", json={"text": "孝善", "session": "a"})
+    """The person is the browser with the server's signed cookie: a new `session` in the
+    body does not buy new questions (issue 10, item 2); another browser does not wait."""
+    app = make_app(engine, rate_limit=3)
+    client = await aiohttp_client(app)
+    assert (await client.get("/")).status == 200, "the page gives the signed cookie"
+    for n in range(3):
+        answered = await client.post("/api/ask", json={"text": "孝善", "session": f"s{n}"})
+        assert answered.status == 200
+    resp = await client.post("/api/ask", json={"text": "孝善", "session": "fresh"})
     assert resp.status == 429 and 1 <= int(resp.headers["Retry-After"]) <= 60
     assert_error(await resp.json())
-    other = await client.post("/api/ask", json={"text": "孝善", "session": "b"})
-    assert other.status == 200, "nobody else waits"
+    other = await aiohttp_client(app)
+    assert (await other.post("/api/ask", json={"text": "孝善"})).status == 200
+    again = await other.post("/api/ask", json={"text": "孝善", "session": "b"})
+    assert again.status == 200, "nobody else waits"
+
+
+async def test_a_forged_cookie_buys_nothing(engine: Engine, aiohttp_client: MakeClient) -> None:
+    """Cookies the server did not sign, or one per request, fall back to the address's
+    budget."""
+    from bot.ratelimit import Gate
+
+    client = await aiohttp_client(make_app(engine, gate=Gate(per_person=100, per_address=4)))
+    codes = []
+    for n in range(8):
+        client.session.cookie_jar.clear()
+        resp = await client.post(
+            "/api/ask", json={"text": "孝善"}, headers={"Cookie": f"pb_visitor={n}.forged"}
+        )
+        codes.append(resp.status)
+    assert codes == [200] * 4 + [429] * 4
+
+
+async def test_feedback_has_a_budget_too(engine: Engine, aiohttp_client: MakeClient) -> None:
+    """/api/feedback had no limit: 13,300 stored rows a minute (issue 10, item 2)."""
+    client = await aiohttp_client(make_app(engine, rate_limit=2))
+    await client.get("/")
+    body = {"question": "孝善养老", "intent": "xiaoshan.what", "helpful": True}
+    codes = [(await client.post("/api/feedback", json=body)).status for _ in range(4)]
+    assert codes == [200, 200, 429, 429]
+    assert (await client.post("/api/ask", json={"text": "孝善"})).status == 200, (
+        "ratings do not use up the questions"
+    )
+
+
+async def test_forwarded_for_is_believed_from_trusted_proxies_only(
+    engine: Engine, aiohttp_client: MakeClient
+) -> None:
+    from ipaddress import ip_network
+
+    from bot.ratelimit import Gate
+
+    def limited(proxies: tuple[str, ...]) -> web.Application:
+        return make_app(engine, gate=Gate(per_person=100, per_address=2),
+                        proxies=tuple(ip_network(p) for p in proxies))  # fmt: skip
+
+    async def statuses(client: Client, forwarded: list[str]) -> list[int]:
+        out = []
+        for hop in forwarded:
+            client.session.cookie_jar.clear()
+            resp = await client.post(
+                "/api/ask", json={"text": "孝善"}, headers={"X-Forwarded-For": hop}
+            )
+            out.append(resp.status)
+        return out
+
+    hops = [f"203.0.113.{n}" for n in range(4)]
+    behind = await aiohttp_client(limited(("127.0.0.1/32",)))
+    assert await statuses(behind, hops) == [200] * 4, "each household has its own budget"
+    assert await statuses(behind, ["198.51.100.9"] * 3) == [200, 200, 429]
+    spoofed = await statuses(behind, ["6.6.6.6, 198.51.100.9"] * 1)
+    assert spoofed == [429], "only the hop our proxy saw counts, not what the client wrote"
+    direct = await aiohttp_client(limited(()))
+    assert await statuses(direct, hops) == [200, 200, 429, 429], "no proxy: header ignored"
 
 
 async def test_calculator_over_http(client: Client) -> None:

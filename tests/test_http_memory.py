@@ -65,7 +65,9 @@ async def test_feedback(client: Client) -> None:
      ("POST", "/api/admin/reload"), ("GET", "/api/admin/version")],
 )  # fmt: skip
 async def test_admin_needs_the_token(client: Client, method: str, path: str) -> None:
-    for headers in ({}, {"Authorization": "Bearer wrong-token-000000000"}):
+    for headers in ({}, {"Authorization": "Bearer wrong-token-000000000"},
+                    {"Authorization": TOKEN}, {"Authorization": f"Basic {TOKEN}"},
+                    {"Authorization": "Bearer "}):  # fmt: skip
         resp = await client.request(method, path, headers=headers)
         assert resp.status == 401 and list(await resp.json()) == ["error"]
 
@@ -102,3 +104,52 @@ async def test_admin_reload_keeps_the_old_booklet_when_broken(
     )
     ok = await client.post("/api/admin/reload", headers=auth)
     assert ok.status == 200 and (await ok.json())["reloaded"]
+
+
+async def test_the_token_with_its_scheme_in_any_case(client: Client) -> None:
+    for scheme in ("Bearer", "bearer", "BEARER"):
+        resp = await client.get(
+            "/api/admin/version", headers={"Authorization": f"{scheme} {TOKEN}"}
+        )
+        assert resp.status == 200
+
+
+async def test_health_and_readiness_while_the_database_is_locked(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    aiohttp_client: Callable[[web.Application], Awaitable[Client]],
+) -> None:  # fmt: skip
+    """Another process holding the write lock (issue 10, item 3): people are still
+    answered, /healthz says degraded with the reason, /readyz is 503; once the lock is
+    gone, /readyz is 200 and every question asked meanwhile is stored."""
+    import sqlite3
+
+    import bot.store as store_module
+
+    monkeypatch.setattr(store_module, "BUSY_MS", 5)
+    monkeypatch.setattr(store_module, "DEGRADED_BUSY_MS", 5)
+    monkeypatch.setattr(store_module, "RETRIES", (0.01,))
+    path = tmp_path / "bot.sqlite3"
+    store = await Store.open(path)
+    client = await aiohttp_client(make_app(Service(engine, store, DEFAULT_POLICIES)))
+    ready = await client.get("/readyz")
+    assert ready.status == 200 and (await ready.json())["status"] == "ok"
+    health = await (await client.get("/healthz")).json()
+    assert health["status"] == "ok" and health["store"] == {"writable": True, "backlog": 0}
+    blocker = sqlite3.connect(path, timeout=0)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        for text in ("孝善养老是什么", "一站式结算", "邻里互助"):
+            assert (await ask(client, text, "s"))["matched"]
+        health = await (await client.get("/healthz")).json()
+        assert health["status"] == "degraded" and "locked" in health["reason"]
+        assert health["store"] == {"writable": False, "backlog": 3}
+        ready = await client.get("/readyz")
+        body = await ready.json()
+        assert ready.status == 503 and body["status"] == "degraded" and body["reason"]
+    finally:
+        blocker.rollback()
+        blocker.close()
+    ready = await client.get("/readyz")
+    assert ready.status == 200 and (await ready.json())["store"]["backlog"] == 0
+    assert (await store._one("SELECT COUNT(*) FROM questions"))[0] == 3
+    await store.close()

@@ -18,7 +18,9 @@ CONCURRENCY = 16
 async def test_sigkill_mid_burst_loses_no_acknowledged_question(tmp_path: Path) -> None:
     db = tmp_path / "bot.sqlite3"
     acknowledged: list[str] = []
-    async with running_server(db, POLICYBOT_RATE_LIMIT="10000") as server:
+    async with running_server(
+        db, POLICYBOT_RATE_LIMIT="10000", POLICYBOT_IP_RATE_LIMIT="0"
+    ) as server:
         proc = server.process
         queue: asyncio.Queue[str] = asyncio.Queue()
         for n in range(BURST):
@@ -49,3 +51,26 @@ async def test_sigkill_mid_burst_loses_no_acknowledged_question(tmp_path: Path) 
         stored = {row[0] for row in conn.execute("SELECT text FROM questions")}
     missing = [t for t in acknowledged if t not in stored]
     assert not missing, f"{len(missing)} acknowledged questions lost, e.g. {missing[:3]}"
+
+
+async def test_the_running_server_limits_an_address_whatever_session_it_claims(
+    tmp_path: Path,
+) -> None:
+    """Issue 10, item 2, as the probe did it: rotating `session`s against `policybot
+    serve`. The address's budget holds; the wait is said; readiness is fine."""
+    async with (
+        running_server(
+            tmp_path / "bot.sqlite3", POLICYBOT_RATE_LIMIT="100", POLICYBOT_IP_RATE_LIMIT="3"
+        ) as server,
+        aiohttp.ClientSession() as http,
+    ):
+        codes = []
+        for n in range(5):
+            body = {"text": "孝善养老是什么", "session": f"rotating-{n}"}
+            async with http.post(server.base + "/api/ask", json=body) as r:
+                codes.append(r.status)
+                if r.status == 429:
+                    assert "please wait" in (await r.json())["error"]
+        assert codes == [200, 200, 200, 429, 429]
+        async with http.get(server.base + "/readyz") as r:
+            assert r.status == 200 and (await r.json())["store"]["writable"]

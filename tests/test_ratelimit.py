@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import Gate, RateLimiter
 
 
 class Clock:
@@ -36,3 +36,43 @@ def test_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for n in range(50):
         limiter.check(str(n))
     assert len(limiter._seen) <= 10
+
+
+def test_a_gate_holds_per_address_whatever_the_person() -> None:
+    """Changing the session used to escape the limit (issue 10, item 2): the address's
+    budget holds whoever the client says it is."""
+    clock = Clock()
+    gate = Gate(per_person=20, per_address=5, clock=clock)
+    answered = [gate.check(f"session-{n}", "10.0.0.7").allowed for n in range(50)]
+    assert answered.count(True) == 5 and answered[:5] == [True] * 5
+    assert gate.check("session-new", "10.0.0.8").allowed, "another address is not slowed"
+    clock.now += 60
+    assert gate.check("session-0", "10.0.0.7").allowed, "after the window, answers again"
+
+
+def test_a_gate_refusal_counts_against_no_budget() -> None:
+    clock = Clock()
+    gate = Gate(per_person=2, per_address=3, clock=clock)
+    assert gate.check("a", "ip").allowed and gate.check("a", "ip").allowed
+    refused = gate.check("a", "ip")
+    assert not refused.allowed and refused.first_refusal and 59 <= refused.retry_after <= 60
+    assert not gate.check("a", "ip").first_refusal, "'please wait' is said once"
+    assert gate.check("b", "ip").allowed, "a's refusals did not use the address's budget"
+    assert not gate.check("c", "ip").allowed, "the address's 3 are used now"
+
+
+def test_a_gate_has_a_budget_for_the_whole_service() -> None:
+    clock = Clock()
+    gate = Gate(per_person=100, per_address=0, per_second=10, clock=clock)
+    answered = [gate.check(f"p{n}", f"ip{n}").allowed for n in range(30)]
+    assert answered.count(True) == 10
+    wait = gate.check("p99", "ip99")
+    assert not wait.allowed and 0 < wait.retry_after <= 1
+    clock.now += 1.01
+    assert gate.check("p99", "ip99").allowed
+
+
+def test_a_gate_with_limits_off_lets_everyone_in() -> None:
+    gate = Gate(per_person=3)
+    assert all(gate.check(None, f"ip{n}").allowed for n in range(100))
+    assert sum(gate.check("same", None).allowed for _ in range(10)) == 3

@@ -41,6 +41,12 @@ def test_values(tmp_path: Path) -> None:
         ({"TELEGRAM_WEBHOOK_URL": "https://example.org/hook"}, "TELEGRAM_WEBHOOK_SECRET"),
         ({"TELEGRAM_WEBHOOK_URL": "http://example.org/hook"}, "TELEGRAM_WEBHOOK_URL"),
         ({"TELEGRAM_WEBHOOK_SECRET": "has spaces!"}, "TELEGRAM_WEBHOOK_SECRET"),
+        ({"POLICYBOT_IP_RATE_LIMIT": "-1"}, "POLICYBOT_IP_RATE_LIMIT"),
+        ({"POLICYBOT_IP_RATE_LIMIT": "many"}, "POLICYBOT_IP_RATE_LIMIT"),
+        ({"POLICYBOT_GLOBAL_RATE_LIMIT": "100001"}, "POLICYBOT_GLOBAL_RATE_LIMIT"),
+        ({"POLICYBOT_TRUSTED_PROXIES": "10.0.0.1, nginx"}, "POLICYBOT_TRUSTED_PROXIES"),
+        ({"POLICYBOT_SECRET": "short"}, "POLICYBOT_SECRET"),
+        ({"POLICYBOT_RATE_LIMIT": "0"}, "POLICYBOT_RATE_LIMIT"),
     ],
 )
 def test_bad_value_names_the_setting(env: dict[str, str], name: str) -> None:
@@ -48,3 +54,23 @@ def test_bad_value_names_the_setting(env: dict[str, str], name: str) -> None:
         load_settings(env)
     message = str(caught.value)
     assert message.startswith(name) and "\n" not in message
+
+
+def test_limits_and_proxies() -> None:
+    from ipaddress import ip_network
+
+    s = load_settings({})
+    assert (s.rate_limit, s.ip_rate_limit, s.global_rate_limit) == (20, 100, 0)
+    assert s.trusted_proxies == () and s.secret is None
+    s = load_settings({
+        "POLICYBOT_IP_RATE_LIMIT": "0", "POLICYBOT_GLOBAL_RATE_LIMIT": "50",
+        "POLICYBOT_TRUSTED_PROXIES": "10.0.0.1; 172.16.0.0/12 ::1",
+        "POLICYBOT_SECRET": "  sixteen-chars-secret  ",
+    })  # fmt: skip
+    assert (s.ip_rate_limit, s.global_rate_limit) == (0, 50)
+    assert s.trusted_proxies == (
+        ip_network("10.0.0.1/32"),
+        ip_network("172.16.0.0/12"),
+        ip_network("::1/128"),
+    )
+    assert s.secret == "sixteen-chars-secret"

@@ -26,8 +26,16 @@
     feedbackHeading: "这个回答对您有用吗？",
     feedbackUp: "👍 有用",
     feedbackDown: "👎 没用",
-    feedbackError: "网络不好，评价没发出去，请再点一次。"
+    feedbackError: "网络不好，评价没发出去，请再点一次。",
+    tooFast: "您问得太快了，请等 {n} 秒再问。问题还在框里，到时点一下发送就行。",
+    tooFastFeedback: "您点得太快了，请等 {n} 秒再点。"
   };
+
+  /* The wait message for a 429 (the bot's limit), or null for any other error. */
+  function waitMessage(err, template) {
+    if (!err || !err.retryAfter) return null;
+    return template.replace("{n}", String(err.retryAfter));
+  }
 
   var els = {};
   var state = {
@@ -452,7 +460,12 @@
       signal: controller ? controller.signal : undefined
     }).then(function (res) {
       if (!res.ok) {
-        throw new Error("HTTP " + res.status);
+        var failure = new Error("HTTP " + res.status);
+        if (res.status === 429) {
+          // over the bot's limit, not a network fault: say how long to wait
+          failure.retryAfter = Math.max(1, parseInt(res.headers.get("Retry-After"), 10) || 60);
+        }
+        throw failure;
       }
       return res.json();
     }).then(function (data) {
@@ -511,7 +524,7 @@
       pending.parentNode && pending.parentNode.removeChild(pending);
       // Keep the question in the box so one tap on 发送 sends it again.
       if (!els.input.value.trim()) els.input.value = text;
-      var card = addError();
+      var card = addError(waitMessage(err, TEXT.tooFast));
       reveal(card, userNode);
       setBusy(false);
     });
@@ -532,7 +545,7 @@
       if (window.console) console.warn("feedback:", err);
       pending.parentNode && pending.parentNode.removeChild(pending);
       failed();
-      var card = addError(TEXT.feedbackError);
+      var card = addError(waitMessage(err, TEXT.tooFastFeedback) || TEXT.feedbackError);
       reveal(card);
       setBusy(false);
     });
