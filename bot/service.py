@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 ANSWERS_WITH_AMOUNT = ("xiaoshan.amount",)  # intents whose calculator may ask for an amount
 CONTEXT_SECONDS = 600  # a follow-up within 10 minutes continues the last topic
 DAY = 86_400.0
+HEAVY_CHARS = 120  # longer questions take tens of ms to read: they wait in their own lane
 _DIGIT = re.compile(r"\d")
 
 
@@ -45,6 +47,10 @@ class Service:
         self.retention_days = retention_days
         self.loaded_at = time.time()
         self._reloading = asyncio.Lock()
+        # One thread for long questions, one at a time: however many a client sends, they
+        # hold the event loop no longer than a short question does, and queue among
+        # themselves. (The engine is read-only after loading: safe from two threads.)
+        self._heavy = ThreadPoolExecutor(max_workers=1, thread_name_prefix="long-questions")
 
     async def ask(self, text: str, channel: str, session: str | None = None) -> Reply:
         """Answer, continuing the session's topic when the question names none; remember."""
@@ -54,10 +60,13 @@ class Service:
                 channel, session, CONTEXT_SECONDS))  # fmt: skip
         topic = context.topic or None if context else None
         facts = (context.facts or "") if context else ""
-        reply = self.engine.ask(
-            text, topic, context.pending if context else None,
-            context.intent if context else None, facts,
-        )  # fmt: skip
+        args = (text, topic, context.pending if context else None,
+                context.intent if context else None, facts)  # fmt: skip
+        if len(text) > HEAVY_CHARS:
+            loop = asyncio.get_running_loop()
+            reply = await loop.run_in_executor(self._heavy, self.engine.ask, *args)
+        else:
+            reply = self.engine.ask(*args)
         if context is not None and context.intent in ANSWERS_WITH_AMOUNT:
             reply = self._amount_given(reply, context.intent, facts)
         if self.store is not None:

@@ -105,3 +105,37 @@ async def test_the_amount_asked_for_comes_in_the_next_message(service: Service) 
     assert second.intent == "xiaoshan.amount" and "政府每月添15元到30元" in second.answer
     other = await service.ask("邻里互助有什么好处", "web", "s1")
     assert other.topic == "linli", "a new topic is not taken for an amount"
+
+
+async def test_long_questions_are_read_in_their_own_lane_with_the_same_answers(
+    engine: Engine,
+) -> None:
+    """A long question takes tens of ms to read (issue 10, item 2): it is read in a
+    thread of its own, one at a time, and answered exactly as the engine answers it."""
+    import asyncio
+    import threading
+
+    from bot.service import HEAVY_CHARS
+
+    service = Service(engine, None, DEFAULT_POLICIES)
+    story = (
+        "俺家住在村东头，俺爹今年八十了，身体不好，常年吃药，" * 8
+        + "闺女每月给150孝善金，公家添多少"
+    )
+    assert len(story) > HEAVY_CHARS
+    threads: set[str] = set()
+    ask = engine.ask
+
+    def spy(*args: object) -> object:
+        threads.add(threading.current_thread().name)
+        return ask(*args)  # type: ignore[arg-type]
+
+    service.engine = Engine(engine.booklet)
+    service.engine.ask = spy  # type: ignore[method-assign]
+    replies = await asyncio.gather(*(service.ask(story, "http") for _ in range(3)))
+    expected = engine.ask(story)
+    assert all(r.intent == expected.intent and r.answer == expected.answer for r in replies)
+    assert expected.intent == "xiaoshan.amount"
+    assert threads and all(t.startswith("long-questions") for t in threads)
+    await service.ask("孝善养老是什么", "http")
+    assert threading.current_thread().name in threads, "short ones stay on the loop"
