@@ -46,7 +46,8 @@ class Service:
         self.folder = folder
         self.retention_days = retention_days
         self.loaded_at = time.time()
-        self._reloading = asyncio.Lock()
+        self._current: asyncio.Future[Reloaded] | None = None  # the reload under way
+        self._next: asyncio.Future[Reloaded] | None = None  # the one waiting to start
         # One thread for long questions, one at a time: however many a client sends, they
         # hold the event loop no longer than a short question does, and queue among
         # themselves. (The engine is read-only after loading: safe from two threads.)
@@ -153,17 +154,34 @@ class Service:
         return Reply(question, False, text, "feedback", suggestions=others)
 
     async def reload(self) -> Reloaded:
-        """Load the booklet again; if it is invalid, keep the old one and say why."""
-        async with self._reloading:
-            loop = asyncio.get_running_loop()
-            booklet, problems = await loop.run_in_executor(None, check_booklet, self.folder)
-            if booklet is None:
-                log.warning("reload refused: %d problem(s) in the booklet", len(problems))
-                return Reloaded(problems, self.engine.booklet.meta.version)
-            self.engine = await loop.run_in_executor(None, Engine, booklet)
-            self.loaded_at = time.time()
-            log.warning("booklet reloaded: version %s", booklet.meta.version)
-            return Reloaded([], booklet.meta.version)
+        """Load the booklet again; if it is invalid, keep the old one and say why.
+        Reloads coalesce: calls that come together share one load, and calls that come
+        while a load runs share one more load after it (so an edit made meanwhile is
+        read), however many clicks there were."""
+        if self._next is None:
+            self._next = asyncio.ensure_future(self._after(self._current))
+        return await asyncio.shield(self._next)  # one caller giving up stops no one
+
+    async def _after(self, previous: asyncio.Future[Reloaded] | None) -> Reloaded:
+        if previous is not None:
+            await asyncio.wait([previous])
+        self._current, self._next = asyncio.current_task(), None  # later calls queue anew
+        try:
+            return await self._load_again()
+        finally:
+            if self._current is asyncio.current_task():
+                self._current = None
+
+    async def _load_again(self) -> Reloaded:
+        loop = asyncio.get_running_loop()
+        booklet, problems = await loop.run_in_executor(None, check_booklet, self.folder)
+        if booklet is None:
+            log.warning("reload refused: %d problem(s) in the booklet", len(problems))
+            return Reloaded(problems, self.engine.booklet.meta.version)
+        self.engine = await loop.run_in_executor(None, Engine, booklet)
+        self.loaded_at = time.time()
+        log.warning("booklet reloaded: version %s", booklet.meta.version)
+        return Reloaded([], booklet.meta.version)
 
     def version(self) -> dict[str, Any]:
         """The booklet's version and counts."""

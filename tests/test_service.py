@@ -139,3 +139,27 @@ async def test_long_questions_are_read_in_their_own_lane_with_the_same_answers(
     assert threads and all(t.startswith("long-questions") for t in threads)
     await service.ask("孝善养老是什么", "http")
     assert threading.current_thread().name in threads, "short ones stay on the loop"
+
+
+async def test_reloads_coalesce(
+    engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Concurrent reloads used to queue, each loading the booklet again (issue 10,
+    item 5): ten at once load it once; calls during a load share one load after it."""
+    import asyncio
+    import logging
+
+    folder = tmp_path / "policies"
+    shutil.copytree(DEFAULT_POLICIES, folder)
+    service = Service(engine, None, folder)
+    caplog.set_level(logging.WARNING, logger="bot.service")
+    outcomes = await asyncio.gather(*(service.reload() for _ in range(10)))
+    assert all(not o.problems for o in outcomes)
+    assert caplog.text.count("booklet reloaded") == 1
+    caplog.clear()
+    first = asyncio.ensure_future(service.reload())
+    await asyncio.sleep(0)
+    during = [asyncio.ensure_future(service.reload()) for _ in range(5)]
+    await asyncio.gather(first, *during)
+    assert caplog.text.count("booklet reloaded") == 2, "one more load for all who came during"
+    assert service._current is None and service._next is None
