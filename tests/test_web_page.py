@@ -157,3 +157,31 @@ async def test_a_topics_first_answer_shows_its_card(page: Page) -> None:
         " return i && i.complete && i.naturalWidth === 1080; }",
         timeout=10_000,
     )
+
+
+async def test_over_the_limit_the_page_says_to_wait_not_network(
+    engine: Engine, browser: Browser
+) -> None:
+    """Over the bot's limit the page used to say the network was bad (issue 10/13):
+    it says how long to wait, keeps the question in the box, and the limit is the
+    browser's (its server-signed cookie), whatever session the page sends."""
+    server = TestServer(make_app(engine, rate_limit=1), host="127.0.0.1")
+    await server.start_server()
+    context = await browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = await context.new_page()
+        await page.goto(str(server.make_url("/")))
+        box = page.locator("#question")
+        await box.fill("孝善养老是什么")
+        await page.locator("#send").click()
+        await expect(page.locator(".bot-message .answer-title").last).to_be_visible()
+        await page.evaluate("localStorage.clear()")  # a new session buys nothing
+        await box.fill("一站式结算怎么办")
+        await page.locator("#send").click()
+        error = page.locator(".error-message").last
+        await expect(error).to_contain_text("您问得太快了，请等")
+        await expect(error).not_to_contain_text("网络不好")
+        await expect(box).to_have_value("一站式结算怎么办")
+    finally:
+        await context.close()
+        await server.close()
