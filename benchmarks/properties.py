@@ -1,8 +1,8 @@
 """The property tests, long and random: many more cases than CI draws, from a new seed
 each time (printed, so a failure can be replayed with --seed).
 
-    .venv/bin/python -m benchmarks.properties                  # 2000 cases per property
-    .venv/bin/python -m benchmarks.properties --examples 20000 --seed 1234
+    .venv/bin/python -m benchmarks.properties                  # 20x CI's cases
+    .venv/bin/python -m benchmarks.properties --scale 100 --seed 1234
 
 CI draws the same cases every run (the `ci` profile in tests/conftest.py); this is where
 new failing cases are looked for.
@@ -25,13 +25,13 @@ FILES = ("tests/test_properties.py",)
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--examples", type=int, default=2000, help="cases per property")
+    parser.add_argument("--scale", type=float, default=20, help="times CI's case counts")
     parser.add_argument("--seed", type=int, default=None, help="replay a printed seed")
     args = parser.parse_args(argv)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
     env = {k: v for k, v in os.environ.items() if k != "CI"}
-    env["POLICYBOT_PROPERTY_EXAMPLES"] = str(args.examples)
-    print(f"property tests: {args.examples} cases each, seed {seed}", flush=True)
+    env["POLICYBOT_PROPERTY_SCALE"] = str(args.scale)
+    print(f"property tests: {args.scale:g}x CI's cases, seed {seed}", flush=True)
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *FILES,

@@ -18,10 +18,7 @@ from bot.settings import DEFAULT_POLICIES, PROJECT_ROOT
 # CI draws the same property-test cases on every run (a fresh clone must not find a new
 # failing case by chance); `benchmarks/run.py` is the place for long random runs
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
-settings.register_profile(  # benchmarks/properties.py: many random cases, a printed seed
-    "long", max_examples=int(os.environ.get("POLICYBOT_PROPERTY_EXAMPLES", "2000")),
-    deadline=None, database=None, print_blob=True,
-)  # fmt: skip
+settings.register_profile("long", deadline=None, database=None, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 

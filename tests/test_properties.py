@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -32,7 +33,17 @@ TEXT = st.one_of(
         max_size=60,
     ),
 )
-FAST = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# benchmarks/properties.py multiplies every count for its long random run
+SCALE = float(os.environ.get("POLICYBOT_PROPERTY_SCALE", "1"))
+
+
+def scaled(count: int) -> int:
+    return max(1, round(count * SCALE))
+
+
+FAST = settings(
+    max_examples=scaled(250), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @FAST
@@ -54,7 +65,7 @@ def test_normalization_is_idempotent(text: str) -> None:
     assert normalize(once).text == once
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=scaled(100), deadline=None)
 @given(st.sampled_from(sorted(ENGINE.booklet.intents)))
 def test_a_title_matches_its_intent(intent_id: str) -> None:
     intent = ENGINE.booklet.intents[intent_id]
@@ -92,7 +103,7 @@ async def client(
 
 
 async def test_malformed_requests_never_get_a_5xx(client: TestClient[Any, Any]) -> None:
-    @settings(max_examples=300, deadline=None,
+    @settings(max_examples=scaled(300), deadline=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
     @given(METHODS, PATHS, BODIES, TYPES)
     def check(method: str, path: str, body: bytes, content_type: str) -> None:
