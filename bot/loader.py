@@ -94,10 +94,27 @@ def _fields_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
     return []
 
 
+# the largest booklet file is under 20 KB; a file far bigger is a mistake, not a topic
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
 def _read(path: Path, root: Path, problems: list[Problem]) -> Marked | None:
     rel = _rel(path, root)
     try:
-        text = path.read_bytes().decode("utf-8")
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)  # never more than the limit in memory
+        if len(data) > MAX_FILE_BYTES:
+            problems.append(
+                Problem(
+                    rel,
+                    1,
+                    f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB",
+                    "a booklet file is a few pages of text: split it into topics "
+                    "or remove what does not belong",
+                )
+            )
+            return None
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         problems.append(Problem(rel, 1, "the file is not UTF-8 text", "save it as UTF-8"))
         return None

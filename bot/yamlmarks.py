@@ -66,6 +66,43 @@ class _Loader(yaml.SafeLoader):
 
 _LOADER = _Loader("")
 
+# the booklet nests 5 levels at most and holds ~1,000 values per file; far more is a slip or
+# an attack on the recursion limit or memory (which follows the number of values, not bytes)
+MAX_DEPTH = 32
+MAX_NODES = 20_000
+_NO_ALIASES = "the booklet does not use anchors (&name) or aliases (*name): write the text in full"
+
+
+class _Composer(yaml.SafeLoader):
+    """SafeLoader that refuses anchors, aliases, deep nesting and too many values as it
+    reads, before any node is built: an alias bomb stops at its first anchor, at no cost."""
+
+    depth = 0
+    nodes = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]  # stub untyped
+        line = event.start_mark.line + 1 if event.start_mark else 1
+        if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+            sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
+            raise YamlProblem(
+                line, f"{sign}{event.anchor}: YAML anchors and aliases are not allowed", _NO_ALIASES
+            )
+        if self.depth >= MAX_DEPTH:
+            raise YamlProblem(
+                line, f"lists or blocks nested too deep (over {MAX_DEPTH} levels)", "flatten it"
+            )
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise YamlProblem(
+                line, f"too many values in one file (over {MAX_NODES})", "split it into topics"
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
 
 def _scalar(node: yaml.ScalarNode) -> Any:
     try:
@@ -79,8 +116,16 @@ def _scalar(node: yaml.ScalarNode) -> Any:
 def load_marked(text: str) -> Marked:
     """Parse one YAML document; raise YamlProblem with a line and a hint."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Composer)
     except yaml.MarkedYAMLError as exc:
+        quote = _unclosed_quote(text, exc)
+        if quote is not None:
+            line, char = quote
+            raise YamlProblem(
+                line,
+                "not valid YAML: unclosed quote",
+                f"a quote ({char}) opened here is never closed: close it on this line or remove it",
+            ) from exc
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         problem = (exc.problem or "not valid YAML").strip()
@@ -95,3 +140,31 @@ def load_marked(text: str) -> Marked:
         return Marked(None, {(): 1})
     lines: dict[Path, int] = {}
     return Marked(_convert(node, (), lines), lines)
+
+
+def _unclosed_quote(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, str] | None:
+    """Where a quote left open starts (line, quote character), if that is what went wrong.
+
+    PyYAML reports where it gave up, often many lines below: the open quote either runs
+    to the end of the file, or pairs with the next quote further down and makes one long
+    quoted text that spans lines, after which the parser fails. The booklet writes every
+    quoted text on one line, so the last such multi-line text before the error is the slip.
+    """
+    if exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
+        mark = exc.context_mark
+        return mark.line + 1, text[mark.index] if mark.index < len(text) else '"'
+    stop = exc.problem_mark.index if exc.problem_mark else len(text)
+    found: tuple[int, str] | None = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.index >= stop:
+                break
+            if (
+                isinstance(token, yaml.ScalarToken)
+                and token.style in ('"', "'")
+                and token.end_mark.line > token.start_mark.line
+            ):
+                found = token.start_mark.line + 1, token.style
+    except yaml.YAMLError:
+        pass  # the tokens up to the error are all we need
+    return found
