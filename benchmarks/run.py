@@ -179,7 +179,9 @@ def peak_rss_mb(pid: int) -> float:
 async def server_figures(seconds: float, clients: int, memory_questions: int,
                          texts: list[str], db: Path) -> list[str]:  # fmt: skip
     # the per-person limit is raised: this measures the server, not the limit
-    async with running_server(db, POLICYBOT_RATE_LIMIT="10000", POLICYBOT_IP_RATE_LIMIT="0") as server:
+    async with running_server(
+        db, POLICYBOT_RATE_LIMIT="10000", POLICYBOT_IP_RATE_LIMIT="0"
+    ) as server:
         base = server.base
         ask = await load(base, "/api/ask", {}, seconds, clients, texts)
         health = await load(base, "/healthz", None, seconds, clients, texts)

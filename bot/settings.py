@@ -45,12 +45,15 @@ def _url(value: str) -> str:
     return value
 
 
-_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
 
 def _secret(value: str) -> str:
     if not _SECRET.match(value):
-        raise ValueError("Telegram accepts 1-256 characters: A-Z, a-z, 0-9, _ and -")
+        raise ValueError(
+            "use 16-256 characters: A-Z, a-z, 0-9, _ and - (Telegram accepts no others; "
+            "a shorter secret can be guessed)"
+        )
     return value
 
 

@@ -16,6 +16,7 @@ from bot.settings import Settings
 from bot.store import Store, StoreError
 from handlers.badrequests import quiet_bad_requests
 from handlers.http import IDLE_SECONDS, make_app
+from handlers.logfilter import redact_secrets
 from handlers.metrics import Metrics
 
 SWITCH_INTERVAL = 0.0002  # seconds (benchmarks/starve.py: 221 ms → 11 ms median)
@@ -30,6 +31,9 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
     stop = stop or _stop_on_signals()
     metrics = Metrics()
     quiet_bad_requests()
+    # before anything logs: no token, webhook secret, admin token or key in any log line
+    redact_secrets(settings.telegram_token, settings.telegram_webhook_secret,
+                   settings.admin_token, settings.secret)  # fmt: skip
     # long questions are read in their own thread; handing the interpreter back to the
     # event loop every 0.2 ms (not 5) keeps short questions quick meanwhile
     sys.setswitchinterval(SWITCH_INTERVAL)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import itertools
 import logging
 import math
@@ -20,6 +21,7 @@ from telegram import (
     InlineQueryResultArticle,
     InputTextMessageContent,
     Message,
+    TelegramObject,
     Update,
 )
 from telegram.constants import ChatType, ParseMode
@@ -28,23 +30,27 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.booklet import Topic
 from bot.cards import Cards, NoFont
 from bot.curation import format_groups, format_stats
 from bot.engine import Engine
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import Gate, RateLimiter
 from bot.reply import Reply
 from bot.service import Service
 from bot.settings import Settings
 from handlers.http import Webhook
+from handlers.logfilter import redact_secrets
 from handlers.metrics import Metrics
 from handlers.telegram_render import (
     ANSWER,
@@ -79,11 +85,13 @@ NOT_TEXT = (
     "请直接打字问，比如：“孝善养老怎么领？”，或者点下面的菜单。"
 )
 CHOOSE = "请选择您想了解的政策："
+PRIVATE_ONLY = "这个命令只在私聊里用：请点我的名字，单独发消息给我再用。"
 RETRY_DELAYS = (2, 5, 10, 30, 60)  # seconds between attempts to reach Telegram at start-up
 TIMEOUT = 10.0  # seconds to wait for Telegram to answer one call
 MAX_CARDED = 10_000  # (chat, topic) pairs remembered as having had their card
 SEND_RETRIES = 3  # a 429 (retry_after) is waited out and retried this often
 SEND_BACKOFF = (0.5, 1.0, 2.0, 4.0)  # seconds between retries of a failed send
+MAX_DEPTH = 8  # how deep an update's objects are checked for their required fields
 MEDIA = (
     filters.PHOTO
     | filters.Sticker.ALL
@@ -103,6 +111,7 @@ class TelegramBot:
 
     def __init__(self, settings: Settings, service: Service | Engine, metrics: Metrics) -> None:
         assert settings.telegram_token
+        redact_secrets(settings.telegram_token, settings.telegram_webhook_secret)
         self.service = (
             service if isinstance(service, Service) else Service(service, None, Path("."))
         )
@@ -115,12 +124,13 @@ class TelegramBot:
             .token(settings.telegram_token)
             .base_url(base)
             .base_file_url(file_base)
+            .get_updates_request(UpdatesRequest(connection_pool_size=1))
             .rate_limiter(AIORateLimiter(max_retries=SEND_RETRIES))  # Telegram's limits, 429s
             .read_timeout(TIMEOUT)
             .write_timeout(TIMEOUT)
             .build()
         )
-        self.limiter = RateLimiter(settings.rate_limit)
+        self.limiter: RateLimiter | Gate = RateLimiter(settings.rate_limit)
         self._carded: OrderedDict[tuple[int, str], None] = OrderedDict()
         self._cards_of: Cards | None = None
         self.ready = asyncio.Event()
@@ -142,6 +152,7 @@ class TelegramBot:
 
     def _wire(self) -> None:
         app = self.application
+        app.add_handler(TypeHandler(Update, self.drop_malformed), group=-1)  # before all
         app.add_handler(CommandHandler("start", self.start_command))
         app.add_handler(CommandHandler("help", self.help_command))
         app.add_handler(CommandHandler("menu", self.menu_command))
@@ -223,12 +234,19 @@ class TelegramBot:
             return False
         try:
             update = Update.de_json(data, self.application.bot)
-        except (AttributeError, KeyError, TypeError, ValueError) as exc:  # untrusted shape
-            raise ValueError(f"not a Telegram update: {exc!r}") from exc
+        except Exception as exc:  # untrusted: whatever PTB cannot read is not an update
+            raise ValueError(f"not a Telegram update: {_reason(exc)}") from exc
         await self.application.update_queue.put(update)
         return True
 
     # handlers ----------------------------------------------------------------
+
+    async def drop_malformed(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Before every handler: an update lacking a field Telegram always sends (a message's
+        chat, a button press's sender) is logged in one line and goes no further."""
+        if (field := _missing(update)) is not None:
+            log.warning("dropped Telegram update %s: %s is missing", update.update_id, field)
+            raise ApplicationHandlerStop
 
     async def start_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/start: a warm greeting and the topic menu; the conversation begins again."""
@@ -331,6 +349,9 @@ class TelegramBot:
         message, user = update.effective_message, update.effective_user
         if message is None or message.text is None:
             return
+        if message.chat.type != ChatType.PRIVATE:  # a group must not see others' questions
+            await message.reply_text(PRIVATE_ONLY)
+            return
         if user is None or user.id not in self.settings.cadres:
             await message.reply_text("这个命令是给村干部用的。您有问题直接打字问就行。")
             return
@@ -377,17 +398,22 @@ class TelegramBot:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """One error handler: log with the traceback, tell the person, keep their question."""
         log.error("error while handling a Telegram update", exc_info=context.error)
+        try:
+            await self._apologize(update)
+        except Exception as exc:  # the error handler must not fail in its turn
+            log.warning("could not tell the person about the error either: %s", _reason(exc))
+
+    async def _apologize(self, update: object) -> None:
         if not isinstance(update, Update) or update.effective_message is None:
             return
-        asked = update.message.text if update.message and update.message.text else ""
+        if update.effective_chat is None:
+            return
+        asked = update.message.text if update.message else None
         text = "对不起，我这里出了点问题，没能回答。"
-        if asked:
+        if isinstance(asked, str) and asked:
             text += f"\n您的问题是：“{asked[:200]}”，请再发一次。"
         text += f"\n着急的话请问{self.engine.booklet.meta.ask_person}。"
-        try:
-            await update.effective_message.reply_text(text)
-        except TelegramError:
-            log.warning("could not tell the person about the error either")
+        await update.effective_message.reply_text(text)
 
     # helpers -----------------------------------------------------------------
 
@@ -490,6 +516,76 @@ class TelegramBot:
         except BadRequest as exc:
             if "not modified" not in str(exc).lower():
                 raise
+
+
+class UpdatesRequest(HTTPXRequest):
+    """The connection getUpdates uses: an update PTB cannot read (a date past the year
+    9999, say) is logged and replaced by a bare one, so it is confirmed with the others.
+    Otherwise PTB fails on the whole batch and fetches it again, forever."""
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        data: dict[str, Any] = HTTPXRequest.parse_json_payload(payload)
+        if isinstance(data, dict) and isinstance(data.get("result"), list):
+            data["result"] = [u for u in map(_readable, data["result"]) if u is not None]
+        return data
+
+
+def _readable(item: object) -> object | None:
+    """The update if PTB can read it, else a bare update with its id (or None)."""
+    update_id = item.get("update_id") if isinstance(item, dict) else None
+    valid_id = isinstance(update_id, int) and not isinstance(update_id, bool)
+    try:
+        if not valid_id:
+            raise ValueError("no update_id")
+        Update.de_json(item, None)  # type: ignore[arg-type]
+        return item
+    except Exception as exc:  # untrusted: whatever PTB cannot read is dropped
+        log.warning("dropped Telegram update %s: %s", update_id, _reason(exc))
+        return {"update_id": update_id} if valid_id else None
+
+
+def _reason(exc: BaseException) -> str:
+    """An exception in one short line."""
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())[:120]}"
+
+
+_FIELDS: dict[type[TelegramObject], tuple[tuple[str, bool], ...]] = {}
+
+
+def _fields(cls: type[TelegramObject]) -> tuple[tuple[str, bool], ...]:
+    """A PTB class's fields (its __init__ parameters), each with whether it is required."""
+    if cls not in _FIELDS:
+        kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        _FIELDS[cls] = tuple(
+            (p.name, p.default is p.empty)
+            for p in inspect.signature(cls).parameters.values()
+            if p.kind in kinds and p.name != "api_kwargs"
+        )
+    return _FIELDS[cls]
+
+
+def _missing(obj: TelegramObject, path: str = "", depth: int = 0) -> str | None:
+    """The first required field that is None, as a path ("message.chat"). PTB leaves a
+    missing object None even where Telegram always sends it, and handlers rely on it."""
+    for name, required in _fields(type(obj)) if depth <= MAX_DEPTH else ():
+        value = getattr(obj, name, None)
+        where = f"{path}.{name}" if path else name
+        if value is None and required:
+            return where
+        for item in _objects(value):
+            if (found := _missing(item, where, depth + 1)) is not None:
+                return found
+    return None
+
+
+def _objects(value: object) -> list[TelegramObject]:
+    """The PTB objects in a field: itself, or those in its (nested) tuples."""
+    if isinstance(value, TelegramObject):
+        return [value]
+    if isinstance(value, tuple):
+        return [o for v in value for o in _objects(v)]
+    return []
 
 
 def _days_argument(text: str) -> int:

@@ -131,7 +131,7 @@ async def test_long_questions_are_read_in_their_own_lane_with_the_same_answers(
         return ask(*args)  # type: ignore[arg-type]
 
     service.engine = Engine(engine.booklet)
-    service.engine.ask = spy  # type: ignore[method-assign]
+    service.engine.ask = spy  # type: ignore[method-assign, assignment]
     replies = await asyncio.gather(*(service.ask(story, "http") for _ in range(3)))
     expected = engine.ask(story)
     assert all(r.intent == expected.intent and r.answer == expected.answer for r in replies)

@@ -41,6 +41,7 @@ def test_values(tmp_path: Path) -> None:
         ({"TELEGRAM_WEBHOOK_URL": "https://example.org/hook"}, "TELEGRAM_WEBHOOK_SECRET"),
         ({"TELEGRAM_WEBHOOK_URL": "http://example.org/hook"}, "TELEGRAM_WEBHOOK_URL"),
         ({"TELEGRAM_WEBHOOK_SECRET": "has spaces!"}, "TELEGRAM_WEBHOOK_SECRET"),
+        ({"TELEGRAM_WEBHOOK_SECRET": "short_secret"}, "TELEGRAM_WEBHOOK_SECRET"),
         ({"POLICYBOT_IP_RATE_LIMIT": "-1"}, "POLICYBOT_IP_RATE_LIMIT"),
         ({"POLICYBOT_IP_RATE_LIMIT": "many"}, "POLICYBOT_IP_RATE_LIMIT"),
         ({"POLICYBOT_GLOBAL_RATE_LIMIT": "100001"}, "POLICYBOT_GLOBAL_RATE_LIMIT"),

@@ -18,7 +18,7 @@ from handlers.telegram import TelegramBot
 from tests.helpers.fake_telegram import FakeTelegram
 
 MakeClient = Callable[[web.Application], Awaitable[TestClient[Any, Any]]]
-SECRET = "s3cret-Token_1"
+SECRET = "s3cret-Token_1-long"
 
 
 async def test_webhook_accepts_the_right_secret_only(
