@@ -208,6 +208,11 @@ class Booklet:
         topic_of = {i.id: t for t in ordered for i in t.intents}
         return cls(meta, ordered, lexicon, scope, intents, topic_of)
 
+    @property
+    def menu_topics(self) -> tuple[Topic, ...]:
+        """The topics a menu shows: all but the help topic (booklet.yaml's roles)."""
+        return tuple(t for t in self.topics if t.topic != self.meta.roles.help_topic)
+
     def cite(self, intent: Intent) -> str:
         """The source line for an intent's answer, with the date its facts hold for."""
         names = "；".join(self.meta.sources[s].cite() for s in intent.sources)

@@ -123,13 +123,13 @@ class Cards:
         self._drawn: dict[str, Card] = {}
 
     def topics(self) -> list[str]:
-        return [t.topic for t in self.booklet.topics if t.topic != "help"]
+        return [t.topic for t in self.booklet.menu_topics]
 
     def card(self, topic_id: str) -> Card | None:
         """The card of a topic, or None if the booklet has no such topic."""
         if topic_id not in self._drawn:
-            topic = next((t for t in self.booklet.topics if t.topic == topic_id), None)
-            if topic is None or topic.topic == "help":
+            topic = next((t for t in self.booklet.menu_topics if t.topic == topic_id), None)
+            if topic is None:
                 return None
             points = topic.card or [topic.summary]
             first = topic.intents[0]

@@ -217,8 +217,7 @@ def topics_json(engine: Engine) -> bytes:
                     for i in t.intents
                 ],
             }
-            for t in booklet.topics
-            if t.topic != "help"
+            for t in booklet.menu_topics
         ],
     }
     return _dumps(data).encode()

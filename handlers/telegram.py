@@ -326,8 +326,7 @@ class TelegramBot:
         else:
             replies = [
                 r
-                for t in self.engine.booklet.topics
-                if t.topic != "help"
+                for t in self.engine.booklet.menu_topics
                 for r in [self.engine.answer(t.intents[0].id)]
                 if r is not None
             ][:8]

@@ -79,8 +79,7 @@ def menu_keyboard(booklet: Booklet) -> InlineKeyboardMarkup:
     """One button per topic."""
     rows = [
         [InlineKeyboardButton(t.title, callback_data=callback(TOPIC + t.topic))]
-        for t in booklet.topics
-        if t.topic != "help"
+        for t in booklet.menu_topics
     ]
     return InlineKeyboardMarkup(rows)
 

@@ -56,3 +56,19 @@ async def test_served_over_http(
     assert Image.open(io.BytesIO(await resp.read())).size == (WIDTH, HEIGHT)
     missing = await client.get("/cards/nope.png")
     assert missing.status == 404 and list(await missing.json()) == ["error"]
+
+
+def test_the_menu_leaves_out_the_help_topic_named_in_the_booklet(engine: Engine) -> None:
+    """The topic kept off the menu comes from booklet.yaml's roles, not from code."""
+    from dataclasses import replace
+
+    from handlers.http import topics_json
+
+    booklet = engine.booklet
+    roles = booklet.meta.roles.model_copy(update={"help_topic": "xiaoshan"})
+    renamed = replace(booklet, meta=booklet.meta.model_copy(update={"roles": roles}))
+    shown = [t.topic for t in renamed.menu_topics]
+    assert "xiaoshan" not in shown and "help" in shown
+    assert "help" not in [t.topic for t in booklet.menu_topics]
+    assert Cards(renamed).topics() == shown and Cards(renamed).card("xiaoshan") is None
+    assert '"topic": "xiaoshan"' not in topics_json(Engine(renamed)).decode()
