@@ -144,6 +144,12 @@ class TelegramBot:
         return self.service.engine
 
     @property
+    def _help(self) -> str | None:
+        """The help topic of the current booklet (booklet.yaml's roles): no title, no
+        follow-up buttons, no card."""
+        return self.engine.booklet.meta.roles.help_topic
+
+    @property
     def webhook(self) -> Webhook | None:
         """The webhook the HTTP server exposes, in webhook mode."""
         if not self.settings.telegram_webhook_url or not self.settings.telegram_webhook_secret:
@@ -336,7 +342,7 @@ class TelegramBot:
                 title=reply.title or "",
                 description=reply.answer.split("\n", 1)[0][:100],
                 input_message_content=InputTextMessageContent(
-                    split(html(reply))[0], parse_mode=ParseMode.HTML
+                    split(html(reply, self._help))[0], parse_mode=ParseMode.HTML
                 ),
             )
             for n, reply in enumerate(replies)
@@ -391,7 +397,7 @@ class TelegramBot:
         reply = await self.service.feedback("telegram", str(chat.id), question, intent, helpful)
         await context.bot.send_message(
             chat.id, escape(reply.answer), parse_mode=ParseMode.HTML,
-            reply_markup=None if helpful else reply_keyboard(reply),
+            reply_markup=None if helpful else reply_keyboard(reply, self._help),
         )  # fmt: skip
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -440,7 +446,7 @@ class TelegramBot:
         message = update.effective_message
         if message is None:
             return
-        text = html(reply) if reply else CHOOSE
+        text = html(reply, self._help) if reply else CHOOSE
         markup = menu_keyboard(self.engine.booklet) if menu else None
         for n, chunk in enumerate(chunks := split(text)):
             last = n == len(chunks) - 1
@@ -455,11 +461,11 @@ class TelegramBot:
         context: ContextTypes.DEFAULT_TYPE,
         reply_to: int | None = None,
     ) -> None:
-        topic = reply.topic if reply.matched and reply.topic != "help" else None
+        topic = reply.topic if reply.matched and reply.topic != self._help else None
         if topic and (chat_id, topic) not in self._carded:  # a topic's first answer: its card
             await self._send_card(chat_id, topic, context)
-        markup = reply_keyboard(reply)
-        chunks = split(html(reply), MAX_MESSAGE)
+        markup = reply_keyboard(reply, self._help)
+        chunks = split(html(reply, self._help), MAX_MESSAGE)
         for n, chunk in enumerate(chunks):
             last = n == len(chunks) - 1
             await self._deliver(

@@ -27,10 +27,10 @@ def callback(data: str) -> str:
     return data
 
 
-def html(reply: Reply) -> str:
+def html(reply: Reply, help_topic: str | None) -> str:
     """The reply as Telegram HTML, every inserted value escaped."""
     parts = []
-    if reply.matched and reply.title and reply.topic != "help":
+    if reply.matched and reply.title and reply.topic != help_topic:
         parts.append(f"<b>{escape(reply.title)}</b>")
     parts.append(escape(reply.answer))
     if reply.source:
@@ -94,20 +94,20 @@ def topic_keyboard(topic: Topic) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def reply_keyboard(reply: Reply) -> InlineKeyboardMarkup:
+def reply_keyboard(reply: Reply, help_topic: str | None) -> InlineKeyboardMarkup:
     """Under a reply: 👍/👎, its follow-ups or suggestions, then back and menu."""
     options = reply.suggestions or reply.follow_ups
     rows = [
         [InlineKeyboardButton(o.title, callback_data=callback(ANSWER + o.intent))] for o in options
     ]
-    if reply.matched and reply.intent and reply.topic != "help":
+    if reply.matched and reply.intent and reply.topic != help_topic:
         vote = [
             InlineKeyboardButton("👍 有用", callback_data=callback(HELPFUL + reply.intent)),
             InlineKeyboardButton("👎 没用", callback_data=callback(UNHELPFUL + reply.intent)),
         ]
         rows.insert(0, vote)
     last = []
-    if reply.matched and reply.topic and reply.topic != "help":
+    if reply.matched and reply.topic and reply.topic != help_topic:
         last.append(InlineKeyboardButton("📷 图片", callback_data=callback(CARD + reply.topic)))
         last.append(InlineKeyboardButton("« 返回", callback_data=callback(TOPIC + reply.topic)))
     last.append(InlineKeyboardButton("🏠 菜单", callback_data=callback(MENU)))

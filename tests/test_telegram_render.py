@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from bot.reply import Reply
-from handlers.telegram_render import MAX_MESSAGE, html, split
+from handlers.telegram_render import MAX_MESSAGE, html, reply_keyboard, split
 
 
 def test_values_are_escaped() -> None:
     reply = Reply("q", True, "a < b & c > d", "matched", intent="x.y", topic="x",
                   title="<b>标题</b>", source="《来源》&")  # fmt: skip
-    text = html(reply)
+    text = html(reply, None)
     assert "&lt;b&gt;标题&lt;/b&gt;" in text and "a &lt; b &amp; c &gt; d" in text
     assert text.startswith("<b>") and "<i>来源：《来源》&amp;</i>" in text
 
@@ -32,3 +32,18 @@ def test_a_single_huge_line_is_cut_outside_entities() -> None:
 def test_short_message_is_one_chunk() -> None:
     assert split("你好") == ["你好"]
     assert split("") == [""]
+
+
+def test_the_help_topic_is_the_booklets_role_not_a_word_in_code() -> None:
+    """An answer of the help topic (booklet.yaml's roles) gets no title and no buttons
+    of its topic; a topic called "help" in a booklet whose help topic is another is an
+    ordinary topic."""
+    reply = Reply("q", True, "怎么用", "matched", intent="guide.use", topic="guide",
+                  title="怎么用", source="s")  # fmt: skip
+    assert not html(reply, "guide").startswith("<b>")
+    assert html(reply, "help").startswith("<b>怎么用</b>")
+    plain = [b.callback_data for row in reply_keyboard(reply, "guide").inline_keyboard
+             for b in row]  # fmt: skip
+    topical = [b.callback_data for row in reply_keyboard(reply, "help").inline_keyboard
+               for b in row]  # fmt: skip
+    assert len(topical) > len(plain)
