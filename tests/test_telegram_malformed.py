@@ -3,12 +3,9 @@ and one warning; by polling one warning and polling goes on; never an ERROR trac
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import dataclasses
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -16,11 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from bot.engine import Engine
-from bot.settings import load_settings
-from handlers.http import make_app
-from handlers.metrics import Metrics
-from handlers.telegram import TelegramBot
-from tests.helpers.fake_telegram import FakeTelegram
+from tests.helpers.webhook import webhook_bot
 from tests.test_telegram import running_bot
 
 MakeClient = Callable[[web.Application], Awaitable[TestClient[Any, Any]]]
@@ -44,33 +37,11 @@ def _warnings(caplog: pytest.LogCaptureFixture, word: str) -> list[logging.LogRe
     return [r for r in caplog.records if r.levelno == logging.WARNING and word in r.getMessage()]
 
 
-@contextlib.asynccontextmanager
-async def webhook_bot(
-    engine: Engine, aiohttp_client: MakeClient
-) -> AsyncIterator[tuple[FakeTelegram, TestClient[Any, Any]]]:
-    """The real bot in webhook mode behind the real HTTP app, ready, stopped afterwards."""
-    async with FakeTelegram() as fake:
-        settings = dataclasses.replace(
-            load_settings({}), telegram_token=fake.token, telegram_base_url=fake.base_url,
-            telegram_webhook_url="https://bot.example.org/telegram/webhook",
-            telegram_webhook_secret=SECRET,
-        )  # fmt: skip
-        metrics = Metrics()
-        bot = TelegramBot(settings, engine, metrics)
-        client = await aiohttp_client(make_app(engine, metrics, bot.webhook))
-        await bot.start()
-        await asyncio.wait_for(bot.ready.wait(), timeout=10)
-        try:
-            yield fake, client
-        finally:
-            await bot.stop()
-
-
 @pytest.mark.parametrize("date", [10**20, 1e300, -(10**15)])
 async def test_webhook_an_update_ptb_cannot_read_is_400_and_one_warning(
     engine: Engine, aiohttp_client: MakeClient, caplog: pytest.LogCaptureFixture, date: float
 ) -> None:
-    async with webhook_bot(engine, aiohttp_client) as (fake, client):
+    async with webhook_bot(engine, aiohttp_client, SECRET) as (fake, client):
         bad = {"update_id": 1, "message": _message("孝善养老是什么", date=date)}
         resp = await client.post("/telegram/webhook", json=bad, headers=OK)
         assert resp.status == 400
@@ -102,7 +73,7 @@ async def test_polling_an_update_ptb_cannot_read_is_dropped_and_polling_goes_on(
 async def test_webhook_a_message_without_its_chat_is_dropped_with_one_line(
     engine: Engine, aiohttp_client: MakeClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async with webhook_bot(engine, aiohttp_client) as (fake, client):
+    async with webhook_bot(engine, aiohttp_client, SECRET) as (fake, client):
         chatless = {"update_id": 1, "message": _message("孝善养老是什么", chat=None)}
         resp = await client.post("/telegram/webhook", json=chatless, headers=OK)
         assert resp.status == 200, "read, then dropped: Telegram need not send it again"

@@ -3,8 +3,6 @@ and officers' commands answer in a private chat only."""
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 import logging
 import shutil
 import time
@@ -17,11 +15,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from bot.engine import Engine
-from bot.settings import load_settings
-from handlers.http import make_app
-from handlers.metrics import Metrics
-from handlers.telegram import TelegramBot
 from tests.helpers.fake_telegram import USERNAME, FakeTelegram
+from tests.helpers.webhook import webhook_bot
 from tests.test_telegram import running_bot
 
 MakeClient = Callable[[web.Application], Awaitable[TestClient[Any, Any]]]
@@ -53,27 +48,15 @@ async def test_the_webhook_secret_is_not_in_the_log(
     engine: Engine, aiohttp_client: MakeClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    async with FakeTelegram() as fake:
-        settings = dataclasses.replace(
-            load_settings({}), telegram_token=fake.token, telegram_base_url=fake.base_url,
-            telegram_webhook_url="https://bot.example.org/telegram/webhook",
-            telegram_webhook_secret=SECRET,
-        )  # fmt: skip
-        bot = TelegramBot(settings, engine, Metrics())
-        client = await aiohttp_client(make_app(engine, Metrics(), bot.webhook))
-        await bot.start()
-        await asyncio.wait_for(bot.ready.wait(), timeout=10)
-        try:
-            assert (await fake.wait_for("setWebhook"))[0].params["secret_token"] == SECRET
-            person = {"id": 9, "is_bot": False, "first_name": "老王"}
-            message = {"message_id": 5, "date": 0, "chat": {"id": 9, "type": "private"},
-                       "from": person, "text": "孝善养老是什么"}  # fmt: skip
-            update = {"update_id": 1, "message": message}
-            headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
-            assert (await client.post("/telegram/webhook", json=update, headers=headers)).ok
-            await fake.wait_for("sendMessage")
-        finally:
-            await bot.stop()
+    async with webhook_bot(engine, aiohttp_client, SECRET) as (fake, client):
+        assert (await fake.wait_for("setWebhook"))[0].params["secret_token"] == SECRET
+        person = {"id": 9, "is_bot": False, "first_name": "老王"}
+        message = {"message_id": 5, "date": 0, "chat": {"id": 9, "type": "private"},
+                   "from": person, "text": "孝善养老是什么"}  # fmt: skip
+        update = {"update_id": 1, "message": message}
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        assert (await client.post("/telegram/webhook", json=update, headers=headers)).ok
+        await fake.wait_for("sendMessage")
     for text in (caplog.text, _formatted(caplog)):
         assert "setWebhook" in text, "PTB logged the call at DEBUG"
         assert SECRET not in text and fake.token not in text
