@@ -22,6 +22,7 @@ from bot.cards import Cards, NoFont
 from bot.engine import Engine
 from bot.ratelimit import Gate
 from bot.service import Service
+from bot.store import Health
 from handlers.metrics import Metrics
 from handlers.visitors import Network, client_address, give_cookie, new_visitor, visitor_of
 
@@ -231,16 +232,18 @@ async def topics(request: web.Request) -> web.Response:
     return web.Response(body=cache["body"], content_type="application/json")
 
 
-def _health(service: Service, writable: bool, reason: str, backlog: int) -> dict[str, Any]:
+def _health(service: Service, health: Health | None) -> dict[str, Any]:
+    """The health body: the booklet, and the store's state (`health`: None without one)."""
     booklet = service.engine.booklet
+    writable = health is None or health.writable
     body: dict[str, Any] = {
         "status": "ok" if writable else "degraded",
         "booklet": {"version": booklet.meta.version, "intents": len(booklet.intents)},
     }
-    if service.store is not None:
-        body["store"] = {"writable": writable, "backlog": backlog}
-    if not writable:
-        body["reason"] = reason
+    if health is not None:
+        body["store"] = {"writable": health.writable, "backlog": health.backlog}
+        if not writable:
+            body["reason"] = health.reason
     return body
 
 
@@ -249,9 +252,7 @@ async def healthz(request: web.Request) -> web.Response:
     the reason) while questions cannot be stored, as the last write found."""
     service = request.app[SERVICE]
     health = service.store.health() if service.store is not None else None
-    body = _health(service, *(
-        (health.writable, health.reason, health.backlog) if health else (True, "", 0)))  # fmt: skip
-    return web.json_response(body, dumps=_dumps)
+    return web.json_response(_health(service, health), dumps=_dumps)
 
 
 async def readyz(request: web.Request) -> web.Response:
@@ -260,8 +261,7 @@ async def readyz(request: web.Request) -> web.Response:
     elsewhere)."""
     service = request.app[SERVICE]
     health = await service.store.probe() if service.store is not None else None
-    body = _health(service, *(
-        (health.writable, health.reason, health.backlog) if health else (True, "", 0)))  # fmt: skip
+    body = _health(service, health)
     return web.json_response(body, status=200 if body["status"] == "ok" else 503, dumps=_dumps)
 
 
