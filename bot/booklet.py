@@ -6,7 +6,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 Aspect = Literal["what", "who", "amount", "apply", "contact", "stats", "kinds", "other"]
 
@@ -189,6 +197,78 @@ class Scope(_Strict):
     not_places: list[str] = Field(default_factory=list)
 
 
+def _combination(value: str) -> str:
+    """ "住院|医院 没钱|拿不出钱": space-separated parts, each a few words separated by |."""
+    parts = value.split()
+    if not parts:
+        raise ValueError("must not be empty")
+    for part in parts:
+        if any(not w.strip() for w in part.split("|")):
+            raise ValueError(
+                f"the part {part!r} has an empty word (two | in a row, or | at an end): "
+                "it would flag every question"
+            )
+    return value
+
+
+def _regex(value: str) -> str:
+    try:
+        compiled = re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
+    if compiled.search("") is not None:
+        raise ValueError("this regular expression matches an empty text: it would flag everything")
+    return value
+
+
+# words that must all be there, each part a choice of words: "住院|医院 没钱|拿不出钱"
+Combination = Annotated[str, AfterValidator(_combination)]
+UrgencyRegex = Annotated[str, AfterValidator(_regex)]
+Word = Annotated[str, AfterValidator(_not_blank)]
+
+
+class UrgencyRule(_Strict):
+    """One kind of emergency (住院没钱, 房子要塌 …): answered as usual, and flagged."""
+
+    id: str
+    label: str = Field(min_length=1, max_length=20)  # what an officer reads: 住院没钱
+    # a question is flagged when one entry has a word of each of its parts
+    words: list[Combination] = Field(default_factory=list)
+    regex: list[UrgencyRegex] = Field(default_factory=list)  # for what words cannot say
+    unless: list[Word] = Field(default_factory=list)  # ... but not when one of these is there
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError("a rule id is lower-case letters, digits and _ (hospital_no_money)")
+        if len(value) > MAX_ID:
+            raise ValueError(f"a rule id has at most {MAX_ID} characters")
+        return value
+
+    @field_validator("label")
+    @classmethod
+    def _label_not_blank(cls, value: str) -> str:
+        return _not_blank(value)
+
+    @model_validator(mode="after")
+    def _says_when(self) -> UrgencyRule:
+        if not self.words and not self.regex:
+            raise ValueError("a rule needs `words` (or `regex`) saying when it flags a question")
+        return self
+
+
+class Urgency(_Strict):
+    """policies/urgency.yaml: the emergencies an officer must hear about at once."""
+
+    rules: list[UrgencyRule] = Field(default_factory=list)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Rule id -> the label an officer reads."""
+        return {r.id: r.label for r in self.rules}
+
+
 @dataclass(frozen=True)
 class Booklet:
     """The whole validated booklet, ready for the matcher."""
@@ -199,14 +279,16 @@ class Booklet:
     scope: Scope
     intents: dict[str, Intent] = field(default_factory=dict)
     topic_of: dict[str, Topic] = field(default_factory=dict)
+    urgency: Urgency = field(default_factory=Urgency)
 
     @classmethod
-    def build(cls, meta: Meta, topics: list[Topic], lexicon: Lexicon, scope: Scope) -> Booklet:
+    def build(cls, meta: Meta, topics: list[Topic], lexicon: Lexicon, scope: Scope,
+              urgency: Urgency | None = None) -> Booklet:  # fmt: skip
         """Index a validated booklet by intent id."""
         ordered = tuple(sorted(topics, key=lambda t: (t.order, t.topic)))
         intents = {i.id: i for t in ordered for i in t.intents}
         topic_of = {i.id: t for t in ordered for i in t.intents}
-        return cls(meta, ordered, lexicon, scope, intents, topic_of)
+        return cls(meta, ordered, lexicon, scope, intents, topic_of, urgency or Urgency())
 
     @property
     def menu_topics(self) -> tuple[Topic, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,13 +14,19 @@ from bot.loader import example_key
 SIMILAR = 70.0  # two unanswered questions this alike belong to one group
 
 
+MAX_URGENT_LISTED = 20  # urgent questions of one kind listed in full (each is a person)
+
+
 @dataclass
 class Group:
-    """Unanswered questions that ask much the same thing."""
+    """Unanswered questions that ask much the same thing; or the urgent questions of one
+    kind (`urgent`: the urgency rule's id, `label`: its name for officers)."""
 
     key: str  # the normalized text of the group's first question
     questions: list[str] = field(default_factory=list)
     guesses: dict[str, float] = field(default_factory=dict)  # intent -> best score seen
+    urgent: str | None = None
+    label: str = ""
 
     @property
     def count(self) -> int:
@@ -34,39 +40,64 @@ class Group:
         return intent, self.guesses[intent]
 
 
-def group(rows: Iterable[dict[str, Any]], similar: float = SIMILAR) -> list[Group]:
-    """Group unanswered questions by similarity (rapidfuzz), most frequent first."""
+def group(rows: Iterable[dict[str, Any]], similar: float = SIMILAR,
+          labels: Mapping[str, str] | None = None) -> list[Group]:  # fmt: skip
+    """Urgent questions first, one group per urgency rule (the most recent first: rows
+    come newest first); then unanswered questions grouped by similarity (rapidfuzz),
+    most frequent first. `labels`: rule id -> its label (urgency.yaml)."""
+    urgent: dict[str, Group] = {}
     groups: list[Group] = []
     keys: list[str] = []
     for row in rows:
+        rule = row.get("urgent")
         key = row.get("normalized") or row["text"]
-        found = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=similar)
-        if found is None:
-            groups.append(Group(key))
-            keys.append(key)
-            target = groups[-1]
+        if rule:
+            if rule not in urgent:
+                label = (labels or {}).get(rule, rule)  # a rule since removed: its id
+                urgent[rule] = Group(key, urgent=rule, label=label)
+            target = urgent[rule]
         else:
-            target = groups[found[2]]
+            found = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=similar)
+            if found is None:
+                groups.append(Group(key))
+                keys.append(key)
+                target = groups[-1]
+            else:
+                target = groups[found[2]]
         target.questions.append(row["text"])
         for guess in row.get("guesses", []):
             intent, score = guess["intent"], float(guess["score"])
             target.guesses[intent] = max(score, target.guesses.get(intent, 0.0))
-    return sorted(groups, key=lambda g: (-g.count, g.key))
+    return [*urgent.values(), *sorted(groups, key=lambda g: (-g.count, g.key))]
 
 
 def format_groups(groups: list[Group], days: int) -> str:
-    """The report a village officer reads."""
+    """The report a village officer reads: urgent questions first, marked."""
     if not groups:
         return f"最近{days}天没有答不上的问题。"
-    lines = [f"最近{days}天答不上的问题，共{sum(g.count for g in groups)}个，分成{len(groups)}组："]
+    urgent = [g for g in groups if g.urgent]
+    other = [g for g in groups if not g.urgent]
+    lines = []
+    if urgent:
+        lines.append(f"⚠ 最近{days}天有{sum(g.count for g in urgent)}个紧急的问题，请尽快联系：")
     for n, g in enumerate(groups, 1):
-        guess = g.best_guess
-        hint = f"（最接近：{guess[0]}，{guess[1]:.0f}分）" if guess else "（没有接近的答案）"
-        lines.append(f"{n}. {g.count}次 {hint}")
+        if n == len(urgent) + 1:
+            lines.append(
+                f"最近{days}天答不上的问题，共{sum(g.count for g in other)}个，分成{len(other)}组："
+            )
         unique = list(dict.fromkeys(g.questions))
-        lines.extend(f"   - {q}" for q in unique[:5])
-        if len(unique) > 5:
-            lines.append(f"   …另有{len(unique) - 5}个")
+        shown = MAX_URGENT_LISTED if g.urgent else 5
+        if g.urgent:
+            lines.append(f"{n}. ⚠ 紧急：{g.label} {g.count}次")
+        else:
+            guess = g.best_guess
+            hint = f"（最接近：{guess[0]}，{guess[1]:.0f}分）" if guess else "（没有接近的答案）"
+            lines.append(f"{n}. {g.count}次 {hint}")
+        lines.extend(f"   - {q}" for q in unique[:shown])
+        if len(unique) > shown:
+            lines.append(f"   …另有{len(unique) - shown}个")
+    if not other:
+        lines.append(f"最近{days}天没有答不上的问题。")
     return "\n".join(lines)
 
 

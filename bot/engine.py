@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from bot.booklet import Booklet
 from bot.calculators import explain
 from bot.loader import load_booklet
 from bot.matcher import Matcher, Verdict
+from bot.normalize import Normalized
 from bot.reply import SUGGESTION_FLOOR, Composer, Reply
+from bot.urgency import compile_rules, flag, urgency_text
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +26,7 @@ class Engine:
         self.booklet = booklet
         self.matcher = Matcher(booklet)
         self.composer = Composer(booklet)
+        self.urgency = compile_rules(booklet.urgency.rules)
 
     @classmethod
     def from_folder(cls, folder: Path) -> Engine:
@@ -68,13 +72,26 @@ class Engine:
         try:
             match = self.matcher.match(question[:MAX_INPUT_CHARS], topic_hint, pending, last_intent)
             reply = self.composer.compose(question, match)
-            return explain(reply, match.text or match.normalized.text, facts)
+            reply = explain(reply, match.text or match.normalized.text, facts)
+            return self._flagged(reply, question, match.normalized)
         except Exception:  # the last line of defence: a person must get an answer
             log.exception("failed to answer a question of %d characters", len(question))
-            return self.composer.decline(
+            reply = self.composer.decline(
                 question,
                 "对不起，我这里出了点问题，没能回答。请再问一次；"
                 f"着急的话请问{self.booklet.meta.ask_person}。",
                 "error",
                 None,
             )
+            return self._flagged(reply, question, None)
+
+    def _flagged(self, reply: Reply, question: str, normalized: Normalized | None) -> Reply:
+        """The reply with the emergency the question shows (urgency.yaml), if any."""
+        if not self.urgency:
+            return reply
+        try:
+            urgent = flag(self.urgency, urgency_text(question, normalized))
+        except Exception:  # flagging must never cost the answer
+            log.exception("failed to check a question of %d characters for urgency", len(question))
+            return reply
+        return replace(reply, urgent=urgent) if urgent else reply

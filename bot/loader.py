@@ -11,7 +11,7 @@ from typing import Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from bot.booklet import Booklet, Lexicon, Meta, Scope, Topic
+from bot.booklet import Booklet, Lexicon, Meta, Scope, Topic, Urgency
 from bot.yamlmarks import Marked, YamlProblem, load_marked
 
 M = TypeVar("M", bound=BaseModel)
@@ -49,6 +49,7 @@ _HINTS = {
     "dict_type": "write a block of 'key: value' lines",
     "too_short": "add more: an intent needs at least 8 examples, lists need one item",
     "string_too_short": "write some text here",
+    "string_too_long": "shorten it",
     "literal_error": "use one of the allowed words",
     "value_error": "",
 }
@@ -261,6 +262,23 @@ def _check_lexicon(lexicon: Lexicon, marked: Marked, file: str, problems: list[P
                 seen[variant] = canonical
 
 
+def _check_urgency(urgency: Urgency, marked: Marked, file: str, problems: list[Problem]) -> None:
+    """Rule ids are unique (an officer's list and the alerts name a rule by its id)."""
+    seen: dict[str, int] = {}
+    for n, rule in enumerate(urgency.rules):
+        line = marked.line_of(("rules", n, "id"))
+        if rule.id in seen:
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    f"duplicate urgency rule id {rule.id!r} (also at line {seen[rule.id]})",
+                    "give each rule its own id, or put both rules' words under one",
+                )
+            )
+        seen.setdefault(rule.id, line)
+
+
 _TOPIC_FILE = re.compile(r"^[^._].*\.ya?ml$")
 
 
@@ -286,11 +304,14 @@ def check_booklet(folder: Path) -> tuple[Booklet | None, list[Problem]]:
         result = _validate(model, marked, _rel(path, folder), problems)
         if isinstance(result, Lexicon):
             _check_lexicon(result, marked, _rel(path, folder), problems)
+        if isinstance(result, Urgency):
+            _check_urgency(result, marked, _rel(path, folder), problems)
         return result
 
     meta = one("booklet.yaml", Meta, required=True)
     lexicon = one("synonyms.yaml", Lexicon, required=False) or Lexicon()
     scope = one("scope.yaml", Scope, required=False) or Scope()
+    urgency = one("urgency.yaml", Urgency, required=False) or Urgency()
 
     topic_dir = folder / "topics"
     files = sorted(p for p in topic_dir.glob("*") if p.is_file() and _TOPIC_FILE.match(p.name))
@@ -315,7 +336,7 @@ def check_booklet(folder: Path) -> tuple[Booklet | None, list[Problem]]:
                      [t for t, _, _ in topics], broken_ids, problems)  # fmt: skip
     if problems or meta is None:
         return None, problems
-    return Booklet.build(meta, [t for t, _, _ in topics], lexicon, scope), []
+    return Booklet.build(meta, [t for t, _, _ in topics], lexicon, scope, urgency), []
 
 
 def _check_roles(

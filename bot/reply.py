@@ -9,7 +9,7 @@ from bot.booklet import Booklet, Intent
 from bot.matcher import Match, Verdict
 from bot.normalize import MAX_CHARS, Kind
 
-_SOCIAL = ("greeting", "thanks", "wrong", "restart")  # replies with no title line
+SOCIAL = ("greeting", "thanks", "wrong", "restart")  # replies with no title line
 SUGGESTION_FLOOR = 35.0  # weaker guesses than this are not offered
 MAX_SUGGESTIONS = 3
 
@@ -42,6 +42,7 @@ class Reply:
     suggestions: tuple[Option, ...] = ()
     follow_ups: tuple[Option, ...] = field(default=())
     normalized: str = ""  # the question in the booklet's words (for the memory, not shown)
+    urgent: str | None = None  # the urgency rule the question shows (not in the JSON)
 
     def to_json(self) -> dict[str, Any]:
         """The answer object of the CLI and HTTP contracts (GUIDE.md), exactly."""
@@ -60,7 +61,7 @@ class Reply:
     def to_text(self) -> str:
         """What a person reads on a plain-text channel (the terminal)."""
         parts = []
-        if self.matched and self.title and self.reason not in _SOCIAL:
+        if self.matched and self.title and self.reason not in SOCIAL:
             parts.append(f"【{self.title}】")
         parts.append(self.answer)
         if self.source:

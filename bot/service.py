@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 import time
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,6 +19,7 @@ from bot.engine import Engine
 from bot.loader import Problem, check_booklet
 from bot.reply import SUGGESTION_FLOOR, Option, Reply
 from bot.store import Store, StoreError
+from bot.urgency import Alert
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +42,11 @@ class Service:
     """Answers with context, remembers, takes feedback, reloads the booklet safely."""
 
     def __init__(self, engine: Engine, store: Store | None, folder: Path,
-                 retention_days: int = 90) -> None:  # fmt: skip
+                 retention_days: int = 90, *,
+                 alerts: Sequence[Callable[[Alert], Awaitable[None]]] = ()) -> None:  # fmt: skip
         self.engine = engine
+        self.alerts = tuple(alerts)  # told of every urgent question (officers, a webhook)
+        self._alerting: set[asyncio.Task[None]] = set()  # alerts under way: kept referenced
         self.store = store
         self.folder = folder
         self.retention_days = retention_days
@@ -69,12 +74,40 @@ class Service:
         else:
             reply = self.engine.ask(*args)
         if context is not None and context.intent in ANSWERS_WITH_AMOUNT:
-            reply = self._amount_given(reply, context.intent, facts)
+            reply = replace(self._amount_given(reply, context.intent, facts), urgent=reply.urgent)
         if self.store is not None:
             await self._safely("recording", self.store.record(
                 reply, reply.normalized, channel, session))  # fmt: skip
             await self._follow(reply, channel, session, context is not None, facts)
+        if reply.urgent:
+            self._alert(reply, channel)
         return reply
+
+    def _alert(self, reply: Reply, channel: str) -> None:
+        """Tell the officers of an urgent question, in the background: a slow or failing
+        alert is logged and never delays or changes the answer."""
+        assert reply.urgent is not None
+        labels = self.engine.booklet.urgency.labels
+        alert = Alert.of(reply.urgent, labels.get(reply.urgent, reply.urgent), reply.question,
+                         channel)  # fmt: skip
+
+        async def send(deliver: Callable[[Alert], Awaitable[None]]) -> None:
+            try:
+                await deliver(alert)
+            except Exception as exc:
+                name = getattr(deliver, "__name__", type(deliver).__name__)
+                log.error("alert %s for an urgent question (%s) failed: %s: %s",
+                          name, alert.rule, type(exc).__name__, exc)  # fmt: skip
+
+        for deliver in self.alerts:
+            task = asyncio.create_task(send(deliver))
+            self._alerting.add(task)
+            task.add_done_callback(self._alerting.discard)
+
+    async def alerts_sent(self, timeout: float = 10.0) -> None:
+        """Wait (at most `timeout` seconds) for the alerts under way: before shutting down."""
+        if self._alerting:
+            await asyncio.wait(set(self._alerting), timeout=timeout)
 
     @staticmethod
     def _facts(reply: Reply, earlier: str) -> str | None:
@@ -198,7 +231,8 @@ class Service:
         """What could not be answered in the last `days` days, grouped."""
         if self.store is None:
             return []
-        return group(await self.store.unanswered(since=time.time() - days * DAY))
+        rows = await self.store.unanswered(since=time.time() - days * DAY)
+        return group(rows, labels=self.engine.booklet.urgency.labels)
 
     async def stats(self, days: int) -> dict[str, Any]:
         if self.store is None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POLICIES = PROJECT_ROOT / "policies"
@@ -42,6 +43,14 @@ def _url(value: str) -> str:
     value = value.strip()
     if not value.startswith(("http://", "https://")):
         raise ValueError("must start with http:// or https://")
+    return value
+
+
+def _web_address(value: str) -> str:
+    """An http(s) URL with a host, such as https://example.org/alerts."""
+    value = _url(value)
+    if not urlsplit(value).hostname or any(ch.isspace() for ch in value):
+        raise ValueError("must be a URL such as https://example.org/alerts")
     return value
 
 
@@ -203,6 +212,13 @@ SPECS: tuple[Spec, ...] = (
         "Telegram user ids allowed cadre commands",
         _user_ids,
     ),
+    Spec(
+        "POLICYBOT_ALERT_WEBHOOK",
+        "alert_webhook",
+        None,
+        "http(s) URL that urgent questions are posted to as JSON (unset: none are posted)",
+        _web_address,
+    ),
 )
 
 
@@ -226,6 +242,7 @@ class Settings:
     global_rate_limit: int
     secret: str | None
     cadres: frozenset[int]
+    alert_webhook: str | None
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -247,3 +264,19 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "(the secret Telegram must send back)"
         )
     return Settings(**values)
+
+
+def read_specs(specs: tuple[Spec, ...], environ: Mapping[str, str]) -> dict[str, Any]:
+    """The values of a table of settings (a channel's own, say); SettingError names the
+    first bad one."""
+    values: dict[str, Any] = {}
+    for spec in specs:
+        raw = environ.get(spec.env)
+        if raw is None or raw == "":
+            values[spec.field] = spec.default
+            continue
+        try:
+            values[spec.field] = spec.parse(raw)
+        except ValueError as exc:
+            raise SettingError(f"{spec.env}={raw!r}: {exc} ({spec.help})") from None
+    return values

@@ -82,6 +82,22 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE feedback SET session = NULL;
     DELETE FROM context;
     """,
+    # 5: the urgency rule that flagged a question (someone in hospital with no money, ...)
+    """
+    ALTER TABLE questions ADD COLUMN urgent TEXT;
+    """,
+    # 6: WeChat: messages already answered (WeChat retries), the numbered list and the
+    # full answer last sent to a person ("回复 1", "回复 详细"), and the access token
+    """
+    CREATE TABLE seen (key TEXT PRIMARY KEY, at REAL NOT NULL);
+    CREATE TABLE numbered (
+        session TEXT PRIMARY KEY,
+        intents TEXT NOT NULL,
+        rest TEXT,
+        at REAL NOT NULL
+    );
+    CREATE TABLE tokens (name TEXT PRIMARY KEY, value TEXT NOT NULL, expires REAL NOT NULL);
+    """,
 )
 MAX_FACTS = 300  # characters of a conversation's numbers kept
 RETRIES = (0.05, 0.2)  # seconds between attempts of a write that found the database busy
@@ -89,6 +105,9 @@ BUSY_MS = 2000  # how long one attempt waits for another process's write lock
 DEGRADED_BUSY_MS = 100  # ... while writes are failing: answer people, do not wait
 BACKLOG = 10_000  # questions and feedback kept in memory while the database fails
 CONTEXT_KEPT = 86_400.0  # seconds a conversation's context is kept (it is used for 10 min)
+SEEN_KEPT = 86_400.0  # seconds a message key is kept against retries (WeChat's come in 15 s)
+SEEN_PRUNE_EVERY = 500  # old keys are deleted with every 500th new one
+MAX_REST = 8000  # characters of a shortened answer kept for "详细"
 _RETRIED = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}  # worth another attempt
 
 
@@ -135,6 +154,7 @@ class Store:
         self._backlog: deque[tuple[str, tuple[Any, ...]]] = deque(maxlen=BACKLOG)
         self.dropped = 0  # rows the full backlog had to let go (counted, logged)
         self._busy_ms = BUSY_MS  # as connected
+        self._seen_writes = 0
 
     @classmethod
     async def open(cls, path: Path, secret: str | None = None) -> Store:
@@ -298,24 +318,28 @@ class Store:
             reply.topic,
             reply.score,
             json.dumps(guesses, ensure_ascii=False),
+            reply.urgent,
         )
 
         return await self._insert(
             "recording a question",
             "INSERT INTO questions (at, channel, session, text, normalized, matched, reason,"
-            " intent, topic, score, guesses) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " intent, topic, score, guesses, urgent) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             row,
         )
 
     async def unanswered(self, since: float) -> list[dict[str, Any]]:
-        """Questions not answered since a time, newest first."""
+        """Questions an officer should see since a time: the urgent ones first (answered
+        or not: someone may be in hospital with no money), then those not answered;
+        newest first in each. `urgent` is the urgency rule's id, or None."""
         rows = await self._all(
-            "SELECT id, at, channel, text, normalized, reason, guesses FROM questions"
-            " WHERE matched = 0 AND reason NOT IN ('empty', 'greeting', 'thanks')"
-            " AND at >= ? ORDER BY at DESC",
+            "SELECT id, at, channel, text, normalized, reason, guesses, urgent FROM questions"
+            " WHERE at >= ? AND (urgent IS NOT NULL"
+            " OR (matched = 0 AND reason NOT IN ('empty', 'greeting', 'thanks')))"
+            " ORDER BY urgent IS NULL, at DESC",
             (since,),
         )
-        keys = ("id", "at", "channel", "text", "normalized", "reason", "guesses")
+        keys = ("id", "at", "channel", "text", "normalized", "reason", "guesses", "urgent")
         return [dict(zip(keys, r, strict=True)) | {"guesses": json.loads(r[6])} for r in rows]
 
     async def stats(self, since: float) -> dict[str, Any]:
@@ -424,3 +448,71 @@ class Store:
             await self._db.execute("DELETE FROM context WHERE session = ?", (key,))
 
         await self._write("forgetting the context", delete)
+
+    # channels without buttons or memory of their own (WeChat) --------------------
+
+    async def first_time(self, key: str) -> bool:
+        """True the first time a message's key is seen, False for a retry of it (WeChat
+        resends a message it had no reply to within 5 seconds, three times). Keys are
+        kept a day, hashed (an event's key holds the person's OpenID)."""
+        hashed = self.session_key("seen", key) or ""
+        now = time.time()
+        self._seen_writes += 1
+        prune = self._seen_writes % SEEN_PRUNE_EVERY == 0
+
+        async def insert() -> bool:
+            if prune:
+                await self._db.execute("DELETE FROM seen WHERE at < ?", (now - SEEN_KEPT,))
+            cursor = await self._db.execute(
+                "INSERT OR IGNORE INTO seen (key, at) VALUES (?, ?)", (hashed, now)
+            )
+            return cursor.rowcount == 1
+
+        return await self._write("noting a message as seen", insert)
+
+    async def keep_numbered(self, channel: str, session: str | None, intents: list[str],
+                            rest: str | None) -> None:  # fmt: skip
+        """The numbered list just sent to a person ("回复 1 / 2 / 3") and the whole answer
+        when it was shortened ("回复 详细"): what a bare digit or 详细 refers to."""
+        key = self.session_key(channel, session)
+        if key is None:
+            return
+        kept = mask(rest)[:MAX_REST] if rest else None
+
+        async def upsert() -> None:
+            await self._db.execute(
+                "INSERT INTO numbered (session, intents, rest, at) VALUES (?,?,?,?)"
+                " ON CONFLICT(session) DO UPDATE SET intents = excluded.intents,"
+                " rest = excluded.rest, at = excluded.at",
+                (key, json.dumps(intents), kept, time.time()),
+            )
+
+        await self._write("keeping the numbered list", upsert)
+
+    async def numbered(self, channel: str, session: str | None,
+                       max_age: float) -> tuple[list[str], str | None] | None:  # fmt: skip
+        """The numbered list and whole answer last sent to a person, if recent enough."""
+        key = self.session_key(channel, session)
+        if key is None:
+            return None
+        row = await self._one("SELECT intents, rest, at FROM numbered WHERE session = ?", (key,))
+        if row is None or row[2] < time.time() - max_age:
+            return None
+        intents = json.loads(row[0])
+        return [str(i) for i in intents], row[1]
+
+    async def token(self, name: str) -> tuple[str, float] | None:
+        """A kept API token and when it expires (shared by every replica)."""
+        row = await self._one("SELECT value, expires FROM tokens WHERE name = ?", (name,))
+        return (str(row[0]), float(row[1])) if row is not None else None
+
+    async def keep_token(self, name: str, value: str, expires: float) -> None:
+        async def upsert() -> None:
+            await self._db.execute(
+                "INSERT INTO tokens (name, value, expires) VALUES (?,?,?)"
+                " ON CONFLICT(name) DO UPDATE SET value = excluded.value,"
+                " expires = excluded.expires",
+                (name, value, expires),
+            )
+
+        await self._write("keeping a token", upsert)
