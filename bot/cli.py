@@ -19,6 +19,7 @@ from bot.dialogues import evaluate_dialogues, format_dialogue_report, load_dialo
 from bot.engine import Engine
 from bot.evaluation import evaluate, format_report, is_dialogue_file, load_items
 from bot.loader import BookletInvalid, check_booklet, dump_problems
+from bot.periods import DEFAULT_DAYS, MAX_DAYS, parse_days
 from bot.service import Service
 from bot.settings import PROJECT_ROOT, SettingError, Settings, load_settings
 from bot.store import Store, StoreError
@@ -38,15 +39,20 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer questions (from the arguments, or stdin)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     ask.add_argument("question", nargs="*", help="questions; none: read stdin, one per line")
-    serve = sub.add_parser("serve", help="HTTP server and web page; Telegram with a token")
+    serve = sub.add_parser(
+        "serve", help="HTTP server and web page; Telegram and WeChat when their settings are set"
+    )
     serve.add_argument("--host", help="address to bind (default: POLICYBOT_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: POLICYBOT_PORT or 8080)")
     report = sub.add_parser("report", help="the curation report: unanswered questions, stats")
-    report.add_argument("--days", type=int, default=7, help="look back this many days (7)")
+    days = f"look back this many days, 1 to {MAX_DAYS} ({DEFAULT_DAYS})"
+    report.add_argument("--days", type=_days, default=DEFAULT_DAYS, help=days)
     report.add_argument(
         "--export", type=int, metavar="N", help="print group N as example questions (YAML)"
     )
     report.add_argument("--intent", help="the intent the exported examples belong to")
+    menu = sub.add_parser("wechat-menu", help="install the 公众号's menu from the booklet's topics")
+    menu.add_argument("--print", action="store_true", help="print the menu's JSON, install nothing")
     check = sub.add_parser("check", help="validate the booklet")
     check.add_argument("dir", nargs="?", type=Path, help="booklet folder (default: settings)")
     ev = sub.add_parser("eval", help="score labelled questions")
@@ -55,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--min-refusal", type=float, default=MIN_REFUSAL)
     ev.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     return parser
+
+
+def _days(text: str) -> int:
+    days = parse_days(text)
+    if days is None:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_DAYS}")
+    return days
 
 
 def _lines(stream: TextIO) -> Iterator[str]:
@@ -156,6 +169,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return _serve(engine, settings, args)
     if args.command == "report":
         return asyncio.run(_report(engine, settings, args))
+    if args.command == "wechat-menu":
+        return asyncio.run(_wechat_menu(engine, settings, args))
     return _eval(engine, args.file, args)
 
 
@@ -191,6 +206,37 @@ async def _report(engine: Engine, settings: Settings, args: argparse.Namespace) 
         await store.close()
 
 
+async def _wechat_menu(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
+    """`policybot wechat-menu`: the 公众号's custom menu, built from the booklet's topics."""
+    from handlers.wechat import menu, wechat_settings  # the channel, only for this command
+    from handlers.wechat_api import WeChatAPI, WeChatError
+
+    built = menu(engine.booklet)
+    if args.print:
+        print(json.dumps(built, ensure_ascii=False, indent=2))
+        return 0
+    try:
+        wechat = wechat_settings(os.environ)
+    except SettingError as exc:
+        print(f"policybot: bad setting: {exc}", file=sys.stderr)
+        return 2
+    if wechat is None or not wechat.app_id or not wechat.app_secret:
+        print("policybot: set WECHAT_TOKEN, WECHAT_APP_ID and WECHAT_APP_SECRET to install "
+              "the menu (or use --print)", file=sys.stderr)  # fmt: skip
+        return 2
+    api = WeChatAPI(wechat.api_base_url, wechat.app_id, wechat.app_secret, None)
+    try:
+        await api.create_menu(built)
+    except WeChatError as exc:
+        print(f"policybot: WeChat refused the menu: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await api.close()
+    count = sum(len(b["sub_button"]) for b in built["button"])
+    print(f"policybot: menu installed: {len(built['button'])} buttons, {count} topics")
+    return 0
+
+
 def _serve(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
     # the channels live in handlers/; the core imports them only to start them
     from handlers.serve import serve
@@ -202,6 +248,9 @@ def _serve(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
     logging.getLogger().setLevel(logging.INFO)
     try:
         asyncio.run(serve(settings, engine))
+    except SettingError as exc:  # a channel's own setting (WECHAT_…)
+        print(f"policybot: bad setting: {exc}", file=sys.stderr)
+        return 2
     except StoreError as exc:  # a bad database: one line naming the file, a non-zero exit
         print(f"policybot: {exc}", file=sys.stderr)
         return 1

@@ -1,17 +1,12 @@
-"""HTTP: the JSON API, the web chat page and the Telegram webhook (aiohttp)."""
+"""HTTP: the JSON API, the web chat page, the admin API and the channels' webhooks (aiohttp)."""
 
 from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
-import math
 import secrets
-import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from functools import partial
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +15,14 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.cards import Cards, NoFont
 from bot.engine import Engine
+from bot.frontdoor import FrontDoor, Message, Outcome
+from bot.periods import MAX_DAYS, parse_days
 from bot.ratelimit import Gate
 from bot.service import Service
 from bot.store import Health
+from handlers.channels import Channel
 from handlers.metrics import Metrics
+from handlers.requests import BODY_SECONDS, dumps, error, errors, is_text, read_json, read_object
 from handlers.visitors import Network, client_address, give_cookie, new_visitor, visitor_of
 
 log = logging.getLogger(__name__)
@@ -32,131 +31,47 @@ WEB = Path(__file__).parent / "web"
 MAX_BODY = 16 * 1024  # bytes: a question is a few hundred at most
 MAX_UPDATE = 1024 * 1024  # bytes: a Telegram update (Chinese is sent as \\uXXXX, 6 bytes each)
 SESSION_MAX = 128
-BODY_SECONDS = 10.0  # a body still arriving after this long is refused (408)
 IDLE_SECONDS = 15.0  # a connection with no request (or headers still arriving) is closed
 
 SERVICE = web.AppKey("service", Service)
+DOOR = web.AppKey("door", FrontDoor)
 METRICS = web.AppKey("metrics", Metrics)
 ADMIN_TOKEN = web.AppKey("admin_token", str)
 TOPICS = web.AppKey("topics", dict[str, Any])
-GATE = web.AppKey("gate", Gate)
 KEY = web.AppKey("key", bytes)  # signs the web cookie
 PROXIES = web.AppKey("proxies", tuple[Network, ...])
 CARDS = web.AppKey("cards", dict[str, Any])
-MAX_DAYS = 365
+CHANNEL = "http"
 
-_dumps = partial(json.dumps, ensure_ascii=False)
-
-
-@dataclass(frozen=True)
-class Webhook:
-    """Telegram webhook mode: the secret Telegram sends back, and where updates go."""
-
-    secret: str
-    feed: Callable[[dict[str, Any]], Awaitable[bool]]  # False: not now, send it again
-
-
-WEBHOOK = web.AppKey("webhook", Webhook)
-
-
-def error(status: int, message: str) -> web.Response:
-    """The one JSON error shape of the API."""
-    return web.json_response({"error": message}, status=status, dumps=_dumps)
-
-
-@web.middleware
-async def errors(
-    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-) -> web.StreamResponse:
-    """Every error as JSON; nothing a client sends can cause a 500."""
-    try:
-        return await handler(request)
-    except web.HTTPRequestEntityTooLarge:
-        return error(413, "the body is too large")
-    except web.HTTPException as exc:
-        if exc.status < 400:
-            raise
-        response = error(exc.status, exc.reason)
-        if "Allow" in exc.headers:
-            response.headers["Allow"] = exc.headers["Allow"]
-        return response
-    except Exception:
-        log.exception("unexpected error on %s %s", request.method, request.path)
-        return error(500, "internal error")
-
-
-async def read_json(request: web.Request, limit: int) -> object:
-    """The request's JSON body, at most `limit` bytes; HTTP errors for anything else."""
-    if request.content_length is not None and request.content_length > limit:
-        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
-    # a body comes in as many packets as the network makes of it: read to its end
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        async with asyncio.timeout(BODY_SECONDS):  # a body trickling in holds no one up
-            while size <= limit:
-                chunk = await request.content.read(limit + 1 - size)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-    except TimeoutError:
-        raise web.HTTPRequestTimeout(reason="the body did not arrive in time") from None
-    if size > limit:
-        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=size)
-    body = b"".join(chunks)
-    try:
-        return json.loads(body)
-    except (ValueError, RecursionError):  # bad UTF-8, bad JSON, absurd nesting or numbers
-        raise web.HTTPBadRequest(reason="the body must be JSON") from None
-
-
-def _text(value: object) -> bool:
-    """A string that can be written back as UTF-8 (no lone surrogates)."""
-    if not isinstance(value, str):
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-async def read_object(request: web.Request, limit: int, example: str) -> dict[str, Any]:
-    """The body as a JSON object of at most `limit` bytes, or a 400 / 413."""
-    try:
-        data = await read_json(request, limit)
-    except web.HTTPBadRequest:
-        raise web.HTTPBadRequest(reason=f"the body must be JSON such as {example}") from None
-    if not isinstance(data, dict):
-        raise web.HTTPBadRequest(reason=f"the body must be a JSON object such as {example}")
-    return data
+_dumps = dumps
+__all__ = ["BODY_SECONDS", "make_app", "read_json"]  # read_json: kept for older imports
 
 
 def session_of(data: dict[str, Any]) -> str | None:
     """The optional "session" of a request body, or a 400."""
     session = data.get("session")
-    if session is not None and (not _text(session) or len(str(session)) > SESSION_MAX):
+    if session is not None and (not is_text(session) or len(str(session)) > SESSION_MAX):
         raise web.HTTPBadRequest(
             reason=f'"session" must be a string of at most {SESSION_MAX} characters'
         )
     return session if isinstance(session, str) else None
 
 
-def _over_budget(request: web.Request, what: str) -> web.Response | None:
-    """A 429 with the wait when the visitor, their address or the whole service is over
-    its budget; None when this request may go on (and is counted)."""
+def _message(request: web.Request, session: str | None, text: str | None = None) -> Message:
+    """The front door's message for a web visitor: counted by their signed cookie (none
+    yet: by their address only) and by their address."""
     visitor = visitor_of(request, request.app[KEY])
-    person = f"{what}:{visitor}" if visitor else None  # no cookie: the address's budget
     address = client_address(request, request.app[PROXIES])
-    decision = request.app[GATE].check(person, f"ip:{address}")
-    if decision.allowed:
-        return None
-    wait = max(1, math.ceil(decision.retry_after))
-    log.log(logging.WARNING if decision.first_refusal else logging.DEBUG,
-            "rate limit: %s from %s refused for %d s", what, address, wait)  # fmt: skip
-    response = error(429, f"too many {what}; please wait {wait} seconds")
-    response.headers["Retry-After"] = str(wait)
+    return Message(CHANNEL, visitor, session, text=text, address=address)
+
+
+def _refusal(request: web.Request, what: str, outcome: Outcome) -> web.Response:
+    """A 429 with the wait, when the visitor, their address or the service is over budget."""
+    log.log(logging.WARNING if outcome.first_refusal else logging.DEBUG,
+            "rate limit: %s from %s refused for %d s",
+            what, client_address(request, request.app[PROXIES]), outcome.wait)  # fmt: skip
+    response = error(429, f"too many {what}; please wait {outcome.wait} seconds")
+    response.headers["Retry-After"] = str(outcome.wait)
     return response
 
 
@@ -171,16 +86,12 @@ async def ask(request: web.Request) -> web.StreamResponse:
     """POST /api/ask {"text": "...", "session": "optional"} -> the answer object."""
     data = await read_object(request, MAX_BODY, '{"text": "孝善养老是什么"}')
     text = data.get("text")
-    if not isinstance(text, str) or not _text(text):
+    if not isinstance(text, str) or not is_text(text):
         return error(400, '"text" is required and must be a string')
-    session = session_of(data)
-    if (refused := _over_budget(request, "questions")) is not None:
-        return _with_cookie(request, refused)
-    service, metrics = request.app[SERVICE], request.app[METRICS]
-    started = time.perf_counter()
-    reply = await service.ask(text, "http", session)
-    metrics.observe(reply, time.perf_counter() - started, "http")
-    return _with_cookie(request, web.json_response(reply.to_json(), dumps=_dumps))
+    outcome = await request.app[DOOR].handle(_message(request, session_of(data), text))
+    if outcome.reply is None:
+        return _with_cookie(request, _refusal(request, "questions", outcome))
+    return _with_cookie(request, web.json_response(outcome.reply.to_json(), dumps=_dumps))
 
 
 async def feedback(request: web.Request) -> web.StreamResponse:
@@ -192,15 +103,15 @@ async def feedback(request: web.Request) -> web.StreamResponse:
         return error(400, '"helpful" is required and must be true or false')
     if (
         not isinstance(question, str)
-        or not _text(question)
-        or (intent is not None and not (isinstance(intent, str) and _text(intent)))
+        or not is_text(question)
+        or (intent is not None and not (isinstance(intent, str) and is_text(intent)))
     ):
         return error(400, '"question" and "intent" must be strings')
-    session = session_of(data)
-    if (refused := _over_budget(request, "ratings")) is not None:
-        return _with_cookie(request, refused)
-    reply = await request.app[SERVICE].feedback("http", session, question[:2000], intent, helpful)
-    return _with_cookie(request, web.json_response(reply.to_json(), dumps=_dumps))
+    message = _message(request, session_of(data))
+    outcome = await request.app[DOOR].rate(message, question[:2000], intent, helpful)
+    if outcome.reply is None:
+        return _with_cookie(request, _refusal(request, "ratings", outcome))
+    return _with_cookie(request, web.json_response(outcome.reply.to_json(), dumps=_dumps))
 
 
 def topics_json(engine: Engine) -> bytes:
@@ -294,27 +205,17 @@ async def page(request: web.Request) -> web.StreamResponse:
     return _with_cookie(request, web.FileResponse(WEB / "index.html"))
 
 
-async def telegram_webhook(request: web.Request) -> web.Response:
-    """POST /telegram/webhook: an update from Telegram, checked by its secret token."""
-    hook = request.app[WEBHOOK]
-    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-    if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), hook.secret.encode()):
-        log.warning("webhook call with a missing or wrong secret token")
-        return error(403, "wrong or missing secret token")
-    data = await read_object(request, MAX_UPDATE, "a Telegram update")
-    try:
-        accepted = await hook.feed(data)
-    except ValueError as exc:
-        log.warning("webhook: %s", exc)
-        return error(400, "not a Telegram update")
-    if not accepted:
-        return error(503, "not taking updates right now; send it again later")
-    return web.json_response({"ok": True})
+@web.middleware
+async def admin_only(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Every admin route: 401 unless the request carries the admin token."""
+    return _denied(request) or await handler(request)
 
 
-def _admin(request: web.Request) -> web.Response | None:
+def _denied(request: web.Request) -> web.Response | None:
     """401 unless the request carries the admin token (compared in constant time)."""
-    token = request.app[ADMIN_TOKEN]
+    token = request.config_dict[ADMIN_TOKEN]
     scheme, _, given = request.headers.get("Authorization", "").strip().partition(" ")
     if scheme.lower() != "bearer":
         given = ""  # the token alone, without its scheme, is not accepted
@@ -329,40 +230,31 @@ def _admin(request: web.Request) -> web.Response | None:
 
 
 def _days(request: web.Request) -> int | None:
-    try:
-        days = int(request.query.get("days", "7"))
-    except ValueError:
-        return None
-    return days if 1 <= days <= MAX_DAYS else None
+    return parse_days(request.query.get("days"))
 
 
 async def admin_unanswered(request: web.Request) -> web.Response:
     """GET /api/admin/unanswered?days=7: unanswered questions, grouped."""
-    if (denied := _admin(request)) is not None:
-        return denied
     if (days := _days(request)) is None:
         return error(400, f'"days" must be a whole number from 1 to {MAX_DAYS}')
-    groups = await request.app[SERVICE].unanswered(days)
+    groups = await request.config_dict[SERVICE].unanswered(days)
     body = [{"count": g.count, "questions": list(dict.fromkeys(g.questions)),
              "best_guess": dict(zip(("intent", "score"), g.best_guess, strict=True))
-             if g.best_guess else None} for g in groups]  # fmt: skip
+             if g.best_guess else None, "urgent": g.urgent, "label": g.label or None}
+            for g in groups]  # fmt: skip
     return web.json_response({"days": days, "groups": body}, dumps=_dumps)
 
 
 async def admin_stats(request: web.Request) -> web.Response:
     """GET /api/admin/stats?days=7."""
-    if (denied := _admin(request)) is not None:
-        return denied
     if (days := _days(request)) is None:
         return error(400, f'"days" must be a whole number from 1 to {MAX_DAYS}')
-    return web.json_response(await request.app[SERVICE].stats(days), dumps=_dumps)
+    return web.json_response(await request.config_dict[SERVICE].stats(days), dumps=_dumps)
 
 
 async def admin_reload(request: web.Request) -> web.Response:
     """POST /api/admin/reload: a new booklet, or the old one kept and the problems."""
-    if (denied := _admin(request)) is not None:
-        return denied
-    outcome = await request.app[SERVICE].reload()
+    outcome = await request.config_dict[SERVICE].reload()
     body = {"reloaded": not outcome.problems, "version": outcome.version,
             "problems": [str(p) for p in outcome.problems]}  # fmt: skip
     return web.json_response(body, status=200 if not outcome.problems else 422, dumps=_dumps)
@@ -370,37 +262,42 @@ async def admin_reload(request: web.Request) -> web.Response:
 
 async def admin_version(request: web.Request) -> web.Response:
     """GET /api/admin/version."""
-    if (denied := _admin(request)) is not None:
-        return denied
-    return web.json_response(request.app[SERVICE].version(), dumps=_dumps)
+    return web.json_response(request.config_dict[SERVICE].version(), dumps=_dumps)
 
 
 def make_app(service: Service | Engine, metrics_: Metrics | None = None,
-             webhook: Webhook | None = None, admin_token: str | None = None,
+             channels: Sequence[Channel] = (), admin_token: str | None = None,
              rate_limit: int = 10_000, gate: Gate | None = None,
-             proxies: tuple[Network, ...] = ()) -> web.Application:  # fmt: skip
-    """The aiohttp application: API, page, metrics, admin API and, in webhook mode,
-    the webhook. Given a bare Engine, it answers without memory. `gate` holds the
-    limits (else `rate_limit` questions a minute per visitor, no address limit)."""
+             proxies: tuple[Network, ...] = (),
+             door: FrontDoor | None = None) -> web.Application:  # fmt: skip
+    """The aiohttp application: API, page, metrics, admin API and the channels' routes
+    (their webhooks); the channels start with the app and stop with it. Given a bare
+    Engine, it answers without memory. `door` (else one made of `gate`, else of
+    `rate_limit` questions a minute per visitor) is the way in for every channel."""
     if isinstance(service, Engine):
         service = Service(service, None, Path("."))
+    metrics_ = metrics_ or Metrics()
+    if door is None:
+        door = FrontDoor(service, gate or Gate(rate_limit), metrics_)
     # each route caps its own body (read_json); this is only the outer bound
     app = web.Application(client_max_size=MAX_UPDATE, middlewares=[errors])
     app[SERVICE] = service
-    app[METRICS] = metrics_ or Metrics()
+    app[DOOR] = door
+    app[METRICS] = metrics_
     app[ADMIN_TOKEN] = admin_token or ""
     app[TOPICS] = {}
-    app[GATE] = gate or Gate(rate_limit)
     kept = service.store.key if service.store is not None else b""
     app[KEY] = kept or secrets.token_bytes(32)  # replicas share the store's key
     app[PROXIES] = proxies
     app[CARDS] = {}
     app.router.add_post("/api/ask", ask)
     app.router.add_post("/api/feedback", feedback)
-    app.router.add_get("/api/admin/unanswered", admin_unanswered)
-    app.router.add_get("/api/admin/stats", admin_stats)
-    app.router.add_post("/api/admin/reload", admin_reload)
-    app.router.add_get("/api/admin/version", admin_version)
+    admin = web.Application(middlewares=[admin_only])
+    admin.router.add_get("/unanswered", admin_unanswered)
+    admin.router.add_get("/stats", admin_stats)
+    admin.router.add_post("/reload", admin_reload)
+    admin.router.add_get("/version", admin_version)
+    app.add_subapp("/api/admin/", admin)
     app.router.add_get("/api/topics", topics)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
@@ -408,7 +305,29 @@ def make_app(service: Service | Engine, metrics_: Metrics | None = None,
     app.router.add_get("/", page)
     app.router.add_get("/cards/{topic}.png", card)
     app.router.add_static("/static/", WEB)
-    if webhook is not None:
-        app[WEBHOOK] = webhook
-        app.router.add_post("/telegram/webhook", telegram_webhook)
+    for channel in channels:
+        app.router.add_routes(channel.routes())
+    if channels:
+        app.cleanup_ctx.append(_running(channels))
     return app
+
+
+def _running(channels: Sequence[Channel]) -> Callable[[web.Application], Any]:
+    """The channels' lifetime is the app's: started with it, stopped after the server
+    has stopped taking requests (their replies in flight are finished)."""
+
+    async def context(app: web.Application) -> Any:
+        started: list[Channel] = []
+        try:
+            for channel in channels:
+                await channel.start()
+                started.append(channel)
+            yield
+        finally:
+            for channel in reversed(started):
+                try:
+                    await channel.stop()
+                except Exception:
+                    log.exception("stopping the %s channel failed", channel.name)
+
+    return context

@@ -1,23 +1,38 @@
-"""`policybot serve`: the HTTP server and, with a token, the Telegram bot, in one loop."""
+"""`policybot serve`: the HTTP server (API, web page) and the channels whose settings are
+present (Telegram, the WeChat Official Account), in one loop."""
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
+import os
 import signal
 import sys
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
 from bot.engine import Engine
+from bot.frontdoor import FrontDoor
 from bot.ratelimit import Gate
 from bot.service import DAY, Service
 from bot.settings import Settings
 from bot.store import Store, StoreError
+from bot.urgency import Alert
+from handlers.alerts import TelegramAlert, WebhookAlert
 from handlers.badrequests import quiet_bad_requests
+from handlers.channels import Channel, Setup
 from handlers.http import IDLE_SECONDS, make_app
 from handlers.logfilter import redact_secrets
 from handlers.metrics import Metrics
+
+# The channels: each module has `channel(setup) -> Channel | None` and its own settings.
+# A new channel is its module plus one line here.
+CHANNELS = (
+    "handlers.telegram",
+    "handlers.wechat",
+)
 
 SWITCH_INTERVAL = 0.0002  # seconds (benchmarks/starve.py: 221 ms → 11 ms median)
 HEAL_SECONDS = 5.0  # while writes fail, the store is tried this often
@@ -25,9 +40,26 @@ HEAL_SECONDS = 5.0  # while writes fail, the store is tried this often
 log = logging.getLogger(__name__)
 
 
-async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None = None) -> None:
+def check_channels(environ: Mapping[str, str]) -> None:
+    """Validate every channel's own settings before anything starts (SettingError)."""
+    for name in CHANNELS:
+        check = getattr(importlib.import_module(name), "check_settings", None)
+        if check is not None:
+            check(environ)
+
+
+def make_channels(setup: Setup) -> list[Channel]:
+    """The channels whose settings are present."""
+    made = (importlib.import_module(name).channel(setup) for name in CHANNELS)
+    return [c for c in made if c is not None]
+
+
+async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None = None,
+                environ: Mapping[str, str] | None = None) -> None:  # fmt: skip
     """Run until `stop` is set (or SIGTERM / Ctrl-C), then shut down cleanly: stop taking
     updates, finish the replies in flight, close the server."""
+    environ = os.environ if environ is None else environ
+    check_channels(environ)  # a bad channel setting stops start-up before the store opens
     stop = stop or _stop_on_signals()
     metrics = Metrics()
     quiet_bad_requests()
@@ -38,38 +70,35 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
     # event loop every 0.2 ms (not 5) keeps short questions quick meanwhile
     sys.setswitchinterval(SWITCH_INTERVAL)
     store = await Store.open(settings.db, settings.secret)
-    service = Service(engine, store, settings.policies, settings.retention_days)
+    alerts = _alerts(settings)
+    service = Service(engine, store, settings.policies, settings.retention_days, alerts=alerts)
     retention = asyncio.create_task(_retention(service), name="retention")
     healing = asyncio.create_task(_heal(store), name="heal")
     # one set of budgets for every channel: per person, per address, for the service
     gate = Gate(settings.rate_limit, settings.ip_rate_limit, settings.global_rate_limit)
-    telegram = None
+    door = FrontDoor(service, gate, metrics)
     runner: web.AppRunner | None = None
     try:
-        if settings.telegram_token:
-            from handlers.telegram import TelegramBot
-
-            telegram = TelegramBot(settings, service, metrics)
-            telegram.limiter = gate
-        app = make_app(
-            service, metrics, telegram.webhook if telegram else None, settings.admin_token,
-            settings.rate_limit, gate, settings.trusted_proxies,
-        )  # fmt: skip
+        channels = make_channels(Setup(settings, environ, door, metrics))
+        app = make_app(service, metrics, channels, settings.admin_token, settings.rate_limit,
+                       gate, settings.trusted_proxies, door)  # fmt: skip
         # an idle connection, or one whose headers never finish, is closed
         runner = web.AppRunner(app, handle_signals=False, keepalive_timeout=IDLE_SECONDS)
         await runner.setup()
         site = web.TCPSite(runner, settings.host, settings.port)
         await site.start()
         log.warning("serving on http://%s:%d/ (web chat page, API)", settings.host, settings.port)
-        if telegram is not None:
-            await telegram.start()
         await stop.wait()
         log.warning("shutting down")
     finally:
-        if telegram is not None:
-            await telegram.stop()  # webhook updates get 503 from here on: Telegram resends
         if runner is not None:
-            await runner.cleanup()  # finishes the requests in flight
+            # finishes the requests in flight, then stops the channels (cleanup_ctx):
+            # each finishes its replies in flight
+            await runner.cleanup()
+        await service.alerts_sent()  # an urgent question's alert is not cut off
+        for alert in alerts:
+            if isinstance(alert, TelegramAlert):
+                await alert.close()
         retention.cancel()
         healing.cancel()
         await asyncio.gather(retention, healing, return_exceptions=True)
@@ -78,6 +107,20 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
         if store.health().backlog:
             log.error("store: %d question(s) could not be written", store.health().backlog)
         await store.close()
+
+
+def _alerts(settings: Settings) -> list[Callable[[Alert], Awaitable[None]]]:
+    """Who hears of an urgent question at once: the officers in POLICYBOT_CADRES on
+    Telegram, and POLICYBOT_ALERT_WEBHOOK."""
+    alerts: list[Callable[[Alert], Awaitable[None]]] = []
+    if settings.telegram_token and settings.cadres:
+        from telegram import Bot
+
+        bot = Bot(settings.telegram_token, base_url=settings.telegram_base_url)
+        alerts.append(TelegramAlert(bot, settings.cadres))
+    if settings.alert_webhook:
+        alerts.append(WebhookAlert(settings.alert_webhook, None))
+    return alerts
 
 
 async def _retention(service: Service) -> None:

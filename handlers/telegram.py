@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import inspect
 import itertools
 import logging
-import math
-import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -45,13 +46,17 @@ from bot.booklet import Topic
 from bot.cards import Cards, NoFont
 from bot.curation import format_groups, format_stats
 from bot.engine import Engine
-from bot.ratelimit import Gate, RateLimiter
+from bot.frontdoor import FrontDoor
+from bot.frontdoor import Message as Incoming
+from bot.periods import DEFAULT_DAYS, MAX_DAYS, parse_days
+from bot.ratelimit import Gate
 from bot.reply import Reply
 from bot.service import Service
 from bot.settings import Settings
-from handlers.http import Webhook
+from handlers.channels import Setup
 from handlers.logfilter import redact_secrets
 from handlers.metrics import Metrics
+from handlers.requests import error, read_object
 from handlers.telegram_render import (
     ANSWER,
     CARD,
@@ -106,15 +111,40 @@ MEDIA = (
 )
 
 
-class TelegramBot:
-    """The bot's Telegram channel; its lifecycle is managed by hand in the server's loop."""
+CHANNEL = "telegram"
+MAX_UPDATE = 1024 * 1024  # bytes: a Telegram update (Chinese is sent as \uXXXX, 6 bytes each)
 
-    def __init__(self, settings: Settings, service: Service | Engine, metrics: Metrics) -> None:
+
+@dataclass(frozen=True)
+class Webhook:
+    """Telegram webhook mode: the secret Telegram sends back, and where updates go."""
+
+    secret: str
+    feed: Callable[[dict[str, Any]], Awaitable[bool]]  # False: not now, send it again
+
+
+def channel(setup: Setup) -> TelegramBot | None:
+    """The Telegram channel, when TELEGRAM_BOT_TOKEN is set."""
+    if not setup.settings.telegram_token:
+        return None
+    return TelegramBot(setup.settings, setup.door, setup.metrics)
+
+
+class TelegramBot:
+    """The bot's Telegram channel: updates in (polling, or the webhook route), replies
+    out; everything else goes through the front door."""
+
+    name = CHANNEL
+
+    def __init__(self, settings: Settings, door: FrontDoor | Service | Engine,
+                 metrics: Metrics) -> None:  # fmt: skip
         assert settings.telegram_token
         redact_secrets(settings.telegram_token, settings.telegram_webhook_secret)
-        self.service = (
-            service if isinstance(service, Service) else Service(service, None, Path("."))
-        )
+        if not isinstance(door, FrontDoor):
+            service = door if isinstance(door, Service) else Service(door, None, Path("."))
+            door = FrontDoor(service, Gate(settings.rate_limit), metrics)
+        self.door = door
+        self.service = door.service
         self.metrics = metrics
         self.settings = settings
         base = settings.telegram_base_url
@@ -130,7 +160,6 @@ class TelegramBot:
             .write_timeout(TIMEOUT)
             .build()
         )
-        self.limiter: RateLimiter | Gate = RateLimiter(settings.rate_limit)
         self._carded: OrderedDict[tuple[int, str], None] = OrderedDict()
         self._cards_of: Cards | None = None
         self.ready = asyncio.Event()
@@ -156,6 +185,28 @@ class TelegramBot:
             return None
         return Webhook(self.settings.telegram_webhook_secret, self.feed)
 
+    def routes(self) -> list[web.RouteDef]:
+        """POST /telegram/webhook in webhook mode; nothing when polling."""
+        return [web.post("/telegram/webhook", self.receive)] if self.webhook else []
+
+    async def receive(self, request: web.Request) -> web.Response:
+        """POST /telegram/webhook: an update from Telegram, checked by its secret token."""
+        hook = self.webhook
+        assert hook is not None
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), hook.secret.encode()):
+            log.warning("webhook call with a missing or wrong secret token")
+            return error(403, "wrong or missing secret token")
+        data = await read_object(request, MAX_UPDATE, "a Telegram update")
+        try:
+            accepted = await hook.feed(data)
+        except ValueError as exc:
+            log.warning("webhook: %s", exc)
+            return error(400, "not a Telegram update")
+        if not accepted:
+            return error(503, "not taking updates right now; send it again later")
+        return web.json_response({"ok": True})
+
     def _wire(self) -> None:
         app = self.application
         app.add_handler(TypeHandler(Update, self.drop_malformed), group=-1)  # before all
@@ -173,7 +224,10 @@ class TelegramBot:
     # lifecycle ---------------------------------------------------------------
 
     async def start(self) -> None:
-        """Connect in the background: a Telegram outage must not stop the web page."""
+        """Connect in the background: a Telegram outage must not stop the web page.
+        (Once: a second call does nothing.)"""
+        if self._starting is not None:
+            return
         self._starting = asyncio.create_task(self._connect(), name="telegram-start")
         self._starting.add_done_callback(_log_failure)
 
@@ -221,7 +275,9 @@ class TelegramBot:
             log.warning("Telegram: polling as @%s", app.bot.username)
 
     async def stop(self) -> None:
-        """Stop taking updates, finish the replies in flight, close."""
+        """Stop taking updates, finish the replies in flight, close. (Once.)"""
+        if self._closing:
+            return
         self._closing = True
         if self._starting is not None and not self._starting.done():
             self._starting.cancel()
@@ -284,11 +340,14 @@ class TelegramBot:
             await self._edit(query.message, text, topic_keyboard(topic))
         elif data.startswith(ANSWER):
             chat = update.effective_chat
-            reply = await self.service.chose(
-                data[len(ANSWER) :], "telegram", str(chat.id) if chat else None
-            )
-            if chat is not None and reply is not None:
-                await self._send(chat.id, reply, context)
+            if chat is not None:
+                user = update.effective_user
+                outcome = await self.door.handle(Incoming(
+                    CHANNEL, str(user.id if user else chat.id), str(chat.id),
+                    choice=data[len(ANSWER) :],
+                ))  # fmt: skip
+                if outcome.reply is not None:
+                    await self._send(chat.id, outcome.reply, context)
         elif data.startswith((HELPFUL, UNHELPFUL)):
             await self._feedback(update, context, data)
         elif data.startswith(CARD) and update.effective_chat is not None:
@@ -307,16 +366,14 @@ class TelegramBot:
         if question is None:
             return
         person = message.from_user.id if message.from_user else message.chat_id
-        decision = self.limiter.check(f"telegram:{person}")
-        if not decision.allowed:
-            if decision.first_refusal:  # said once; further messages wait quietly
-                wait = max(1, math.ceil(decision.retry_after))
-                await message.reply_text(f"您问得太快了，请歇一会儿，大约{wait}秒后再问。")
+        outcome = await self.door.handle(
+            Incoming(CHANNEL, str(person), str(message.chat_id), text=question)
+        )
+        if outcome.reply is None:
+            if outcome.first_refusal:  # said once; further messages wait quietly
+                await message.reply_text(f"您问得太快了，请歇一会儿，大约{outcome.wait}秒后再问。")
             return
-        started = time.perf_counter()
-        reply = await self.service.ask(question, "telegram", str(message.chat_id))
-        self.metrics.observe(reply, time.perf_counter() - started, "telegram")
-        await self._send(message.chat_id, reply, context, reply_to=message.message_id)
+        await self._send(message.chat_id, outcome.reply, context, reply_to=message.message_id)
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Photos, stickers, voice, files: say kindly what the bot understands."""
@@ -362,6 +419,11 @@ class TelegramBot:
             return
         command = message.text.split()[0].lstrip("/").split("@")[0]
         days = _days_argument(message.text)
+        if days is None:
+            await message.reply_text(
+                f"天数要写成1到{MAX_DAYS}的整数，比如 /{command} 30（不写就是{DEFAULT_DAYS}天）。"
+            )
+            return
         if command == "unanswered":
             text = format_groups(await self.service.unanswered(days), days)
         elif command == "stats":
@@ -394,7 +456,14 @@ class TelegramBot:
         question = asked.text if asked and asked.text else ""
         if not question and intent in self.engine.booklet.intents:
             question = self.engine.booklet.intents[intent].title  # chosen from the menu
-        reply = await self.service.feedback("telegram", str(chat.id), question, intent, helpful)
+        user = update.effective_user
+        outcome = await self.door.rate(
+            Incoming(CHANNEL, str(user.id if user else chat.id), str(chat.id)),
+            question, intent, helpful,
+        )  # fmt: skip
+        reply = outcome.reply
+        if reply is None:  # taps faster than anyone reads: counted, not answered
+            return
         await context.bot.send_message(
             chat.id, escape(reply.answer), parse_mode=ParseMode.HTML,
             reply_markup=None if helpful else reply_keyboard(reply, self._help),
@@ -593,11 +662,11 @@ def _objects(value: object) -> list[TelegramObject]:
     return []
 
 
-def _days_argument(text: str) -> int:
+def _days_argument(text: str) -> int | None:
+    """/unanswered 30: the days (the default when none is given); None when not a number
+    of days (the same rule as the admin API's ?days=)."""
     parts = text.split()
-    if len(parts) > 1 and parts[1].isdigit():
-        return max(1, min(int(parts[1]), 365))
-    return 7
+    return parse_days(parts[1] if len(parts) > 1 else None)
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

@@ -50,7 +50,7 @@ async def test_headers_that_never_finish_are_cut_off(port: int) -> None:
 async def test_a_body_that_never_finishes_gets_408(
     port: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import handlers.http as module
+    import handlers.requests as module  # where every route reads its body
 
     monkeypatch.setattr(module, "BODY_SECONDS", 0.3)
     reader, writer = await asyncio.open_connection("127.0.0.1", port)

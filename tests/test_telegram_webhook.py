@@ -34,7 +34,7 @@ async def test_webhook_accepts_the_right_secret_only(
         )
         metrics = Metrics()
         bot = TelegramBot(settings, engine, metrics)
-        client = await aiohttp_client(make_app(engine, metrics, bot.webhook))
+        client = await aiohttp_client(make_app(engine, metrics, [bot]))
         await bot.start()
         await asyncio.wait_for(bot.ready.wait(), timeout=10)
         try:

@@ -34,7 +34,7 @@ async def webhook_bot(
         )  # fmt: skip
         metrics = Metrics()
         bot = TelegramBot(settings, engine, metrics)
-        client = await aiohttp_client(make_app(engine, metrics, bot.webhook))
+        client = await aiohttp_client(make_app(engine, metrics, [bot]))
         await bot.start()
         await asyncio.wait_for(bot.ready.wait(), timeout=10)
         try:
