@@ -132,6 +132,8 @@ class Roles(_Strict):
     restart: str | None = None  # "换个问题": the conversation starts again
     overview: str | None = None  # "贫困户能享受啥": every programme in one line
     calculator: str | None = None  # the answer that works the family's numbers through
+    # answers that also check the age the person gave (the same programme's other answers)
+    calculator_explains: list[str] = Field(default_factory=list)
     # offered when a message names no programme ("多少钱" with nothing before it)
     choices: list[str] = Field(default_factory=list)
 

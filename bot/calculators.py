@@ -7,14 +7,12 @@ from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from bot.amounts import Payment, find_age, find_payment, unclear_number
+from bot.booklet import Roles
 from bot.reply import Reply
 
 XIAOSHAN_MIN_AGE = 70
 XIAOSHAN_RATES = (Decimal("0.10"), Decimal("0.20"))
 MAX_AMOUNT = Decimal(100_000)  # more than this a month from one child is not a real case
-
-_XIAOSHAN = ("xiaoshan.amount", "xiaoshan.what", "xiaoshan.who", "xiaoshan.apply")
-CALCULATOR_TOPIC = "xiaoshan"  # whose numbers a conversation keeps (issue 11: from the YAML)
 
 
 def _money(value: Decimal) -> str:
@@ -55,13 +53,17 @@ def xiaoshan_steps(payment: Payment | None, age: int | None,
     return lines
 
 
-def explain(reply: Reply, normalized: str, earlier: str = "") -> Reply:
+def explain(reply: Reply, normalized: str, roles: Roles, earlier: str = "") -> Reply:
     """A 孝善养老 answer with the family's own numbers worked through, when it has them.
-    `earlier`: what the conversation said before (the age given one turn, the amount the
-    next); the message's own numbers come first."""
-    if not reply.matched or reply.intent not in _XIAOSHAN:
+    Which answers: booklet.yaml's `roles.calculator` (the amount, and the age) and
+    `roles.calculator_explains` (the age only). `earlier`: what the conversation said
+    before (the age given one turn, the amount the next); the message's own numbers
+    come first."""
+    if not reply.matched or reply.intent is None or roles.calculator is None:
         return reply
-    amount = reply.intent == "xiaoshan.amount"
+    amount = reply.intent == roles.calculator
+    if not amount and reply.intent not in roles.calculator_explains:
+        return reply
     payment = (find_payment(normalized) or find_payment(earlier)) if amount else None
     age = find_age(normalized)
     if age is None:
@@ -69,7 +71,7 @@ def explain(reply: Reply, normalized: str, earlier: str = "") -> Reply:
     unclear = unclear_number(normalized) if amount else None
     steps = xiaoshan_steps(payment, age, unclear)
     if not steps:
-        if reply.intent == "xiaoshan.amount":
+        if amount:
             steps = ["告诉我子女每月（或每季度、每年）交多少钱，我帮您算政府添多少。"]
         else:
             return reply

@@ -72,7 +72,8 @@ class Engine:
         try:
             match = self.matcher.match(question[:MAX_INPUT_CHARS], topic_hint, pending, last_intent)
             reply = self.composer.compose(question, match)
-            reply = explain(reply, match.text or match.normalized.text, facts)
+            reply = explain(reply, match.text or match.normalized.text, self.booklet.meta.roles,
+                            facts)  # fmt: skip
             return self._flagged(reply, question, match.normalized)
         except Exception:  # the last line of defence: a person must get an answer
             log.exception("failed to answer a question of %d characters", len(question))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.amounts import find_payment
-from bot.calculators import CALCULATOR_TOPIC, explain
+from bot.calculators import explain
 from bot.curation import Group, group
 from bot.engine import Engine
 from bot.loader import Problem, check_booklet
@@ -23,7 +23,6 @@ from bot.urgency import Alert
 
 log = logging.getLogger(__name__)
 
-ANSWERS_WITH_AMOUNT = ("xiaoshan.amount",)  # intents whose calculator may ask for an amount
 CONTEXT_SECONDS = 600  # a follow-up within 10 minutes continues the last topic
 DAY = 86_400.0
 HEAVY_CHARS = 120  # longer questions take tens of ms to read: they wait in their own lane
@@ -73,7 +72,8 @@ class Service:
             reply = await loop.run_in_executor(self._heavy, self.engine.ask, *args)
         else:
             reply = self.engine.ask(*args)
-        if context is not None and context.intent in ANSWERS_WITH_AMOUNT:
+        calculator = self.engine.booklet.meta.roles.calculator  # it may ask for an amount
+        if context is not None and calculator and context.intent == calculator:
             reply = replace(self._amount_given(reply, context.intent, facts), urgent=reply.urgent)
         if self.store is not None:
             await self._safely("recording", self.store.record(
@@ -109,11 +109,14 @@ class Service:
         if self._alerting:
             await asyncio.wait(set(self._alerting), timeout=timeout)
 
-    @staticmethod
-    def _facts(reply: Reply, earlier: str) -> str | None:
+    def _facts(self, reply: Reply, earlier: str) -> str | None:
         """The numbers a calculation may need later: earlier ones and this message's, while
         the conversation stays on the calculator's topic."""
-        if reply.topic != CALCULATOR_TOPIC:
+        booklet = self.engine.booklet
+        calculator = booklet.meta.roles.calculator
+        if calculator is None or calculator not in booklet.topic_of:
+            return None
+        if reply.topic != booklet.topic_of[calculator].topic:
             return None
         told = f"{earlier} {reply.normalized}" if _DIGIT.search(reply.normalized) else earlier
         return told.strip() or None
@@ -155,7 +158,7 @@ class Service:
         if base is None:
             return reply
         given = replace(base, question=reply.question, normalized=reply.normalized)
-        return explain(given, reply.normalized, facts)
+        return explain(given, reply.normalized, self.engine.booklet.meta.roles, facts)
 
     async def chose(self, intent_id: str, channel: str, session: str | None) -> Reply | None:
         """An answer picked from a menu; its topic becomes the session's context."""

@@ -118,7 +118,11 @@ def topics_json(engine: Engine) -> bytes:
     """The booklet's topics and their intents, for menus (built once)."""
     booklet = engine.booklet
     data = {
-        "booklet": {"title": booklet.meta.title, "version": booklet.meta.version},
+        "booklet": {
+            "title": booklet.meta.title,
+            "version": booklet.meta.version,
+            "menu": booklet.meta.roles.menu,
+        },
         "topics": [
             {
                 "topic": t.topic,

@@ -315,11 +315,11 @@ class TelegramBot:
         chat = update.effective_chat
         if chat is not None:
             await self.service.restart("telegram", str(chat.id))
-        await self._send_intent(update, "help.greeting", menu=True)
+        await self._send_intent(update, self.engine.booklet.meta.roles.greeting, menu=True)
 
     async def help_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/help: what the bot can answer, and the menu."""
-        await self._send_intent(update, "help.menu", menu=True)
+        await self._send_intent(update, self.engine.booklet.meta.roles.menu, menu=True)
 
     async def menu_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/menu: the topic menu."""
@@ -510,8 +510,9 @@ class TelegramBot:
                 text, reply_markup=menu_keyboard(self.engine.booklet)
             )
 
-    async def _send_intent(self, update: Update, intent_id: str, menu: bool) -> None:
-        reply = self.engine.answer(intent_id)
+    async def _send_intent(self, update: Update, intent_id: str | None, menu: bool) -> None:
+        """A role's answer (booklet.yaml's roles: greeting, menu); without it, the menu."""
+        reply = self.engine.answer(intent_id) if intent_id else None
         message = update.effective_message
         if message is None:
             return

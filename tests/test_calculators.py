@@ -126,3 +126,26 @@ def test_every_numeral_form(engine: Engine, said: str, amount: str) -> None:
 def test_money_given_to_an_elder_is_money(engine: Engine, question: str, amount: str) -> None:
     reply = engine.ask(question)
     assert reply.intent == "xiaoshan.amount" and f"{amount}元" in reply.answer
+
+
+def test_which_answers_calculate_comes_from_the_booklet_roles(engine: Engine) -> None:
+    """booklet.yaml's roles.calculator and roles.calculator_explains name the answers that
+    work the family's numbers through; no intent id is written in the code."""
+    from dataclasses import replace as swap
+
+    booklet = engine.booklet
+    asked = "俺每月给俺娘交200，政府添多少"
+    with_roles = engine.ask(asked)
+    assert with_roles.intent == "xiaoshan.amount" and "200×10%=20元" in with_roles.answer
+    age = engine.ask("俺娘75了，孝善养老谁能享受")
+    assert age.intent == "xiaoshan.who" and "老人75岁，已满70岁" in age.answer
+
+    def without(**changes: object) -> Engine:
+        roles = booklet.meta.roles.model_copy(update=changes)
+        return Engine(swap(booklet, meta=booklet.meta.model_copy(update={"roles": roles})))
+
+    plain = without(calculator=None).ask(asked)
+    assert plain.intent == "xiaoshan.amount" and "×10%" not in plain.answer
+    assert plain.answer == booklet.intents["xiaoshan.amount"].answer.strip()
+    no_age = without(calculator_explains=[]).ask("俺娘75了，孝善养老谁能享受")
+    assert no_age.intent == "xiaoshan.who" and "已满70岁" not in no_age.answer

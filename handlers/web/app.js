@@ -39,7 +39,8 @@
 
   var els = {};
   var state = {
-    topics: [],          // topics from /api/topics
+    topics: [],          // topics from /api/topics (the menu's: no help topic)
+    menuIntent: "",      // the booklet's "菜单" answer (roles.menu)
     intents: {},         // intent id -> {intent, title, follow_ups, topic}
     loaded: false,
     loading: false,
@@ -178,6 +179,8 @@
       els.booklet.textContent = TEXT.bookletPrefix + booklet.title + TEXT.bookletSuffix;
     }
     state.version = typeof booklet.version === "string" ? booklet.version : "";
+    // the answer that asks for the menu ("菜单"), named by the booklet, not by the page
+    state.menuIntent = typeof booklet.menu === "string" ? booklet.menu : "";
   }
 
   function loadTopics(scrollAfter) {
@@ -225,6 +228,12 @@
 
   /* The list of topics. `scroll` brings the menu into view; `fromTopic`
    * (the way back from a topic's questions) brings that topic's button. */
+  // a topic of the menu (/api/topics leaves out the booklet's help topic): its answers
+  // have a picture card and 👍/👎; the help answers (greeting, menu) have neither
+  function onMenu(topicId) {
+    return state.topics.some(function (t) { return t.topic === topicId; });
+  }
+
   function showTopics(scroll, fromTopic) {
     if (!state.loaded) {
       showMenu();
@@ -397,7 +406,7 @@
 
     // a topic's first answer on this page shows its picture card
     var topicId = typeof data.topic === "string" ? data.topic : "";
-    if (matched && /^[a-z][a-z0-9_]*$/.test(topicId) && topicId !== "help" &&
+    if (matched && /^[a-z][a-z0-9_]*$/.test(topicId) && onMenu(topicId) &&
         !state.cardsShown[topicId]) {
       state.cardsShown[topicId] = true;
       var img = document.createElement("img");
@@ -419,7 +428,8 @@
         });
       }
       questionButtons(card, TEXT.followUps, "follow-up", follow);
-      if (typeof data.intent === "string" && data.intent && data.intent.indexOf("help.") !== 0) {
+      if (typeof data.intent === "string" && data.intent &&
+          (!state.loaded || onMenu(data.topic))) {
         feedbackButtons(card, String(question || ""), data.intent);
       }
     } else {
@@ -516,7 +526,9 @@
       pending.parentNode && pending.parentNode.removeChild(pending);
       if (origin === "input" && els.input.value.trim() === text) els.input.value = "";
       var card = addReply(data, text);
-      if (data.matched === true && data.intent === "help.menu") showTopics(false);
+      if (data.matched === true && state.menuIntent && data.intent === state.menuIntent) {
+        showTopics(false);
+      }
       reveal(card, userNode);
       setBusy(false);
     }, function (err) {
