@@ -9,7 +9,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
@@ -18,6 +18,7 @@ from bot.curation import export_examples, format_groups, format_stats
 from bot.dialogues import evaluate_dialogues, format_dialogue_report, load_dialogues
 from bot.engine import Engine
 from bot.evaluation import evaluate, format_report, is_dialogue_file, load_items
+from bot.frontdoor import FrontDoor, Message
 from bot.loader import BookletInvalid, check_booklet, dump_problems
 from bot.periods import DEFAULT_DAYS, MAX_DAYS, parse_days
 from bot.service import Service
@@ -84,9 +85,15 @@ def _lines(stream: TextIO) -> Iterator[str]:
 def _ask(engine: Engine, questions: Sequence[str], as_json: bool) -> int:
     if isinstance(sys.stdin, io.TextIOWrapper):
         sys.stdin.reconfigure(errors="replace")  # binary input must not crash the reader
-    source = questions or _lines(sys.stdin)
+    return asyncio.run(_ask_all(engine, questions or _lines(sys.stdin), as_json))
+
+
+async def _ask_all(engine: Engine, source: Iterable[str], as_json: bool) -> int:
+    """Each question through the front door, as every channel's: no budget, no memory."""
+    door = FrontDoor(Service.of(engine))
     for question in source:
-        reply = engine.ask(question)
+        reply = (await door.handle(Message("cli", None, None, text=question))).reply
+        assert reply is not None  # no budget, no choice: always a reply
         if as_json:
             print(json.dumps(reply.to_json(), ensure_ascii=False), flush=True)
         else:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -14,6 +15,7 @@ from typing import Any
 
 from bot.amounts import find_payment
 from bot.calculators import explain
+from bot.cards import Card, Cards
 from bot.curation import Group, group
 from bot.engine import Engine
 from bot.loader import Problem, check_booklet
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 CONTEXT_SECONDS = 600  # a follow-up within 10 minutes continues the last topic
 DAY = 86_400.0
 HEAVY_CHARS = 120  # longer questions take tens of ms to read: they wait in their own lane
+MAX_CARDED = 10_000  # (channel, chat, topic) remembered as having had their picture card
 _DIGIT = re.compile(r"\d")
 
 
@@ -56,6 +59,36 @@ class Service:
         # hold the event loop no longer than a short question does, and queue among
         # themselves. (The engine is read-only after loading: safe from two threads.)
         self._heavy = ThreadPoolExecutor(max_workers=1, thread_name_prefix="long-questions")
+        self._cards: Cards | None = None
+        self._carded: OrderedDict[tuple[str, str, str], None] = OrderedDict()
+
+    @classmethod
+    def of(cls, engine: Engine | Service) -> Service:
+        """A service as given, or one around a bare engine: no memory, the default folder."""
+        return engine if isinstance(engine, Service) else cls(engine, None, Path("."))
+
+    # picture cards, for every channel ------------------------------------------------
+
+    async def card(self, topic: str) -> Card | None:
+        """A topic's picture card, drawn once per booklet off the event loop (tens of ms);
+        None when the menu has no such topic. Raises NoFont without a Chinese font."""
+        if self._cards is None or self._cards.booklet is not self.engine.booklet:
+            self._cards = Cards(self.engine.booklet)  # a reload brings new cards
+        cards = self._cards
+        return await asyncio.get_running_loop().run_in_executor(None, cards.card, topic)
+
+    def card_due(self, channel: str, chat: str, topic: str) -> bool:
+        """True the first time a topic is answered in a chat: its card goes with the answer
+        (once; then noted). Help answers have none."""
+        if topic not in {t.topic for t in self.engine.booklet.menu_topics}:
+            return False
+        key = (channel, chat, topic)
+        if key in self._carded:
+            return False
+        self._carded[key] = None
+        if len(self._carded) > MAX_CARDED:
+            self._carded.popitem(last=False)
+        return True
 
     async def ask(self, text: str, channel: str, session: str | None = None) -> Reply:
         """Answer, continuing the session's topic when the question names none; remember."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
 import secrets
@@ -13,7 +12,7 @@ from typing import Any
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from bot.cards import Cards, NoFont
+from bot.cards import NoFont
 from bot.engine import Engine
 from bot.frontdoor import FrontDoor, Message, Outcome
 from bot.periods import MAX_DAYS, parse_days
@@ -40,7 +39,6 @@ ADMIN_TOKEN = web.AppKey("admin_token", str)
 TOPICS = web.AppKey("topics", dict[str, Any])
 KEY = web.AppKey("key", bytes)  # signs the web cookie
 PROXIES = web.AppKey("proxies", tuple[Network, ...])
-CARDS = web.AppKey("cards", dict[str, Any])
 CHANNEL = "http"
 
 _dumps = dumps
@@ -189,12 +187,8 @@ async def metrics(request: web.Request) -> web.Response:
 
 async def card(request: web.Request) -> web.Response:
     """GET /cards/{topic}.png: the topic's picture card (drawn once per booklet)."""
-    engine, state = request.app[SERVICE].engine, request.app[CARDS]
-    if state.get("booklet") is not engine.booklet:
-        state.update(booklet=engine.booklet, cards=Cards(engine.booklet))
     try:
-        loop = asyncio.get_running_loop()  # drawing takes tens of milliseconds
-        drawn = await loop.run_in_executor(None, state["cards"].card, request.match_info["topic"])
+        drawn = await request.app[SERVICE].card(request.match_info["topic"])
     except NoFont as exc:
         log.error("cards: %s", exc)
         return error(503, "picture cards need a Chinese font on the server")
@@ -278,8 +272,7 @@ def make_app(service: Service | Engine, metrics_: Metrics | None = None,
     (their webhooks); the channels start with the app and stop with it. Given a bare
     Engine, it answers without memory. `door` (else one made of `gate`, else of
     `rate_limit` questions a minute per visitor) is the way in for every channel."""
-    if isinstance(service, Engine):
-        service = Service(service, None, Path("."))
+    service = Service.of(service)
     metrics_ = metrics_ or Metrics()
     if door is None:
         door = FrontDoor(service, gate or Gate(rate_limit), metrics_)
@@ -293,7 +286,6 @@ def make_app(service: Service | Engine, metrics_: Metrics | None = None,
     kept = service.store.key if service.store is not None else b""
     app[KEY] = kept or secrets.token_bytes(32)  # replicas share the store's key
     app[PROXIES] = proxies
-    app[CARDS] = {}
     app.router.add_post("/api/ask", ask)
     app.router.add_post("/api/feedback", feedback)
     admin = web.Application(middlewares=[admin_only])

@@ -7,11 +7,9 @@ import hmac
 import inspect
 import itertools
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from html import escape
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -43,7 +41,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.booklet import Topic
-from bot.cards import Cards, NoFont
+from bot.cards import NoFont
 from bot.curation import format_groups, format_stats
 from bot.engine import Engine
 from bot.frontdoor import FrontDoor
@@ -93,7 +91,6 @@ CHOOSE = "请选择您想了解的政策："
 PRIVATE_ONLY = "这个命令只在私聊里用：请点我的名字，单独发消息给我再用。"
 RETRY_DELAYS = (2, 5, 10, 30, 60)  # seconds between attempts to reach Telegram at start-up
 TIMEOUT = 10.0  # seconds to wait for Telegram to answer one call
-MAX_CARDED = 10_000  # (chat, topic) pairs remembered as having had their card
 SEND_RETRIES = 3  # a 429 (retry_after) is waited out and retried this often
 SEND_BACKOFF = (0.5, 1.0, 2.0, 4.0)  # seconds between retries of a failed send
 MAX_DEPTH = 8  # how deep an update's objects are checked for their required fields
@@ -141,8 +138,7 @@ class TelegramBot:
         assert settings.telegram_token
         redact_secrets(settings.telegram_token, settings.telegram_webhook_secret)
         if not isinstance(door, FrontDoor):
-            service = door if isinstance(door, Service) else Service(door, None, Path("."))
-            door = FrontDoor(service, Gate(settings.rate_limit), metrics)
+            door = FrontDoor(Service.of(door), Gate(settings.rate_limit), metrics)
         self.door = door
         self.service = door.service
         self.metrics = metrics
@@ -160,8 +156,6 @@ class TelegramBot:
             .write_timeout(TIMEOUT)
             .build()
         )
-        self._carded: OrderedDict[tuple[int, str], None] = OrderedDict()
-        self._cards_of: Cards | None = None
         self.ready = asyncio.Event()
         self._starting: asyncio.Task[None] | None = None
         self._closing = False
@@ -531,8 +525,8 @@ class TelegramBot:
         context: ContextTypes.DEFAULT_TYPE,
         reply_to: int | None = None,
     ) -> None:
-        topic = reply.topic if reply.matched and reply.topic != self._help else None
-        if topic and (chat_id, topic) not in self._carded:  # a topic's first answer: its card
+        topic = reply.topic if reply.matched else None
+        if topic and self.service.card_due(CHANNEL, str(chat_id), topic):  # its first answer
             await self._send_card(chat_id, topic, context)
         markup = reply_keyboard(reply, self._help)
         chunks = split(html(reply, self._help), MAX_MESSAGE)
@@ -566,22 +560,13 @@ class TelegramBot:
         self, chat_id: int, topic: str, context: ContextTypes.DEFAULT_TYPE
     ) -> None:
         """The topic's picture card; without a font the text answers alone."""
-        self._carded[(chat_id, topic)] = None
-        if len(self._carded) > MAX_CARDED:
-            self._carded.popitem(last=False)
-        loop = asyncio.get_running_loop()
         try:
-            drawn = await loop.run_in_executor(None, self._cards().card, topic)
+            drawn = await self.service.card(topic)
         except NoFont as exc:
             log.warning("no picture card: %s", exc)
             return
         if drawn is not None:
             await self._deliver(context.bot.send_photo, chat_id, drawn.png)
-
-    def _cards(self) -> Cards:
-        if self._cards_of is None or self._cards_of.booklet is not self.engine.booklet:
-            self._cards_of = Cards(self.engine.booklet)  # a reload brings new cards
-        return self._cards_of
 
     async def _edit(self, message: object, text: str, markup: InlineKeyboardMarkup) -> None:
         if not isinstance(message, Message):

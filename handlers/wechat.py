@@ -33,7 +33,7 @@ from wechatpy.replies import create_reply
 from wechatpy.utils import check_signature
 
 from bot.booklet import Booklet
-from bot.cards import Cards, NoFont
+from bot.cards import NoFont
 from bot.frontdoor import FrontDoor, Message
 from bot.reply import SOCIAL, Option, Reply
 from bot.settings import SettingError, Spec, _url, read_specs
@@ -277,9 +277,7 @@ class WeChatChannel:
         self._seen: OrderedDict[str, None] = OrderedDict()  # also when the store fails
         self._replied: OrderedDict[str, str | None] = OrderedDict()  # for WeChat's retries
         self._lists: OrderedDict[str, tuple[tuple[str, ...], str | None, float]] = OrderedDict()
-        self._carded: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._media: dict[tuple[str, str], tuple[str, float]] = {}  # (version, topic)
-        self._cards: Cards | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._late: set[asyncio.Future[str | None]] = set()
 
@@ -592,14 +590,8 @@ class WeChatChannel:
         customer-service API, after the text)."""
         if self.api is None or not reply.matched or not reply.topic:
             return
-        booklet: Booklet = self.engine.booklet
-        if reply.topic not in {t.topic for t in booklet.menu_topics}:
+        if not self.door.service.card_due(CHANNEL, openid, reply.topic):
             return
-        if (openid, reply.topic) in self._carded:
-            return
-        self._carded[(openid, reply.topic)] = None
-        if len(self._carded) > MAX_REMEMBERED:
-            self._carded.popitem(last=False)
         self._background(self._send_card(openid, reply.topic))
 
     async def _send_card(self, openid: str, topic: str) -> None:
@@ -620,11 +612,8 @@ class WeChatChannel:
         kept = self._media.get(key)
         if kept is not None and kept[1] > time.time():
             return kept[0]
-        if self._cards is None or self._cards.booklet is not booklet:
-            self._cards = Cards(booklet)
-        cards = self._cards
         try:
-            drawn = await asyncio.get_running_loop().run_in_executor(None, cards.card, topic)
+            drawn = await self.door.service.card(topic)
         except NoFont as exc:
             log.warning("wechat: no picture card: %s", exc)
             return None
