@@ -1,4 +1,9 @@
-"""Settings from environment variables: one table, validated at start-up."""
+"""Settings from environment variables: one table, validated at start-up.
+
+These are the core's and the server's. Each channel declares its own table in its
+module (`handlers/telegram.py`: TELEGRAM_*, POLICYBOT_CADRES; `handlers/wechat.py`:
+WECHAT_*) with the same `Spec` and `read_specs`; `policybot serve` checks them all
+before it starts."""
 
 from __future__ import annotations
 
@@ -130,28 +135,6 @@ class Spec:
 
 
 SPECS: tuple[Spec, ...] = (
-    Spec("TELEGRAM_BOT_TOKEN", "telegram_token", None, "turns the Telegram bot on", _text),
-    Spec(
-        "TELEGRAM_API_BASE_URL",
-        "telegram_base_url",
-        "https://api.telegram.org/bot",
-        "Bot API base, for a self-hosted Bot API server",
-        _url,
-    ),
-    Spec(
-        "TELEGRAM_WEBHOOK_URL",
-        "telegram_webhook_url",
-        None,
-        "public URL (forwarded to /telegram/webhook): webhook mode instead of polling",
-        _https,
-    ),
-    Spec(
-        "TELEGRAM_WEBHOOK_SECRET",
-        "telegram_webhook_secret",
-        None,
-        "the secret Telegram must send back (required with the URL)",
-        _secret,
-    ),
     Spec("POLICYBOT_POLICIES", "policies", DEFAULT_POLICIES, "the booklet folder", _folder),
     Spec("POLICYBOT_DB", "db", Path("policybot.sqlite3"), "SQLite file", Path),
     Spec("POLICYBOT_HOST", "host", "127.0.0.1", "HTTP bind address", _text),
@@ -206,13 +189,6 @@ SPECS: tuple[Spec, ...] = (
         _secret_text,
     ),
     Spec(
-        "POLICYBOT_CADRES",
-        "cadres",
-        frozenset(),
-        "Telegram user ids allowed cadre commands",
-        _user_ids,
-    ),
-    Spec(
         "POLICYBOT_ALERT_WEBHOOK",
         "alert_webhook",
         None,
@@ -226,10 +202,6 @@ SPECS: tuple[Spec, ...] = (
 class Settings:
     """The validated settings of one run."""
 
-    telegram_token: str | None
-    telegram_base_url: str
-    telegram_webhook_url: str | None
-    telegram_webhook_secret: str | None
     policies: Path
     db: Path
     host: str
@@ -241,29 +213,12 @@ class Settings:
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...]
     global_rate_limit: int
     secret: str | None
-    cadres: frozenset[int]
     alert_webhook: str | None
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read every setting; raise SettingError naming the first bad one."""
-    env = os.environ if environ is None else environ
-    values: dict[str, Any] = {}
-    for spec in SPECS:
-        raw = env.get(spec.env)
-        if raw is None or raw == "":
-            values[spec.field] = spec.default
-            continue
-        try:
-            values[spec.field] = spec.parse(raw)
-        except ValueError as exc:
-            raise SettingError(f"{spec.env}={raw!r}: {exc} ({spec.help})") from None
-    if values["telegram_webhook_url"] and not values["telegram_webhook_secret"]:
-        raise SettingError(
-            "TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set "
-            "(the secret Telegram must send back)"
-        )
-    return Settings(**values)
+    return Settings(**read_specs(SPECS, os.environ if environ is None else environ))
 
 
 def read_specs(specs: tuple[Spec, ...], environ: Mapping[str, str]) -> dict[str, Any]:

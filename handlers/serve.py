@@ -20,7 +20,7 @@ from bot.service import DAY, Service
 from bot.settings import Settings
 from bot.store import Store, StoreError
 from bot.urgency import Alert
-from handlers.alerts import TelegramAlert, WebhookAlert
+from handlers.alerts import WebhookAlert
 from handlers.badrequests import quiet_bad_requests
 from handlers.channels import Channel, Setup
 from handlers.http import IDLE_SECONDS, make_app
@@ -64,13 +64,12 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
     metrics = Metrics()
     quiet_bad_requests()
     # before anything logs: no token, webhook secret, admin token or key in any log line
-    redact_secrets(settings.telegram_token, settings.telegram_webhook_secret,
-                   settings.admin_token, settings.secret)  # fmt: skip
+    redact_secrets(None, settings.admin_token, settings.secret)  # (channels: their own)
     # long questions are read in their own thread; handing the interpreter back to the
     # event loop every 0.2 ms (not 5) keeps short questions quick meanwhile
     sys.setswitchinterval(SWITCH_INTERVAL)
     store = await Store.open(settings.db, settings.secret)
-    alerts = _alerts(settings)
+    alerts = _alerts(settings, environ)
     service = Service(engine, store, settings.policies, settings.retention_days, alerts=alerts)
     retention = asyncio.create_task(_retention(service), name="retention")
     healing = asyncio.create_task(_heal(store), name="heal")
@@ -97,8 +96,9 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
             await runner.cleanup()
         await service.alerts_sent()  # an urgent question's alert is not cut off
         for alert in alerts:
-            if isinstance(alert, TelegramAlert):
-                await alert.close()
+            close = getattr(alert, "close", None)
+            if close is not None:
+                await close()
         retention.cancel()
         healing.cancel()
         await asyncio.gather(retention, healing, return_exceptions=True)
@@ -109,15 +109,15 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
         await store.close()
 
 
-def _alerts(settings: Settings) -> list[Callable[[Alert], Awaitable[None]]]:
-    """Who hears of an urgent question at once: the officers in POLICYBOT_CADRES on
-    Telegram, and POLICYBOT_ALERT_WEBHOOK."""
+def _alerts(settings: Settings,
+            environ: Mapping[str, str]) -> list[Callable[[Alert], Awaitable[None]]]:  # fmt: skip
+    """Who hears of an urgent question at once: each channel's officers (a channel module
+    may offer `alerts(environ)`: Telegram's POLICYBOT_CADRES), and POLICYBOT_ALERT_WEBHOOK."""
     alerts: list[Callable[[Alert], Awaitable[None]]] = []
-    if settings.telegram_token and settings.cadres:
-        from telegram import Bot
-
-        bot = Bot(settings.telegram_token, base_url=settings.telegram_base_url)
-        alerts.append(TelegramAlert(bot, settings.cadres))
+    for name in CHANNELS:
+        offered = getattr(importlib.import_module(name), "alerts", None)
+        if offered is not None:
+            alerts.extend(offered(environ))
     if settings.alert_webhook:
         alerts.append(WebhookAlert(settings.alert_webhook, None))
     return alerts

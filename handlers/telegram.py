@@ -7,13 +7,14 @@ import hmac
 import inspect
 import itertools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 
 from aiohttp import web
 from telegram import (
+    Bot,
     BotCommand,
     BotCommandScopeChat,
     InlineKeyboardMarkup,
@@ -50,7 +51,17 @@ from bot.periods import DEFAULT_DAYS, MAX_DAYS, parse_days
 from bot.ratelimit import Gate
 from bot.reply import Reply
 from bot.service import Service
-from bot.settings import Settings
+from bot.settings import (
+    SettingError,
+    Spec,
+    _https,
+    _secret,
+    _text,
+    _url,
+    _user_ids,
+    read_specs,
+)
+from handlers.alerts import TelegramAlert
 from handlers.channels import Setup
 from handlers.logfilter import redact_secrets
 from handlers.metrics import Metrics
@@ -120,11 +131,68 @@ class Webhook:
     feed: Callable[[dict[str, Any]], Awaitable[bool]]  # False: not now, send it again
 
 
+DEFAULT_RATE_LIMIT = 20  # questions a minute per person, without the server's front door
+
+SPECS: tuple[Spec, ...] = (
+    Spec("TELEGRAM_BOT_TOKEN", "token", None, "turns the Telegram bot on", _text),
+    Spec("TELEGRAM_API_BASE_URL", "base_url", "https://api.telegram.org/bot",
+         "Bot API base, for a self-hosted Bot API server", _url),
+    Spec("TELEGRAM_WEBHOOK_URL", "webhook_url", None,
+         "public URL (forwarded to /telegram/webhook): webhook mode instead of polling",
+         _https),
+    Spec("TELEGRAM_WEBHOOK_SECRET", "webhook_secret", None,
+         "the secret Telegram must send back (required with the URL)", _secret),
+    Spec("POLICYBOT_CADRES", "cadres", frozenset(),
+         "Telegram user ids allowed cadre commands (and told of urgent questions)", _user_ids),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    """The Telegram channel's own settings (its table: SPECS)."""
+
+    token: str
+    base_url: str = "https://api.telegram.org/bot"
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    cadres: frozenset[int] = frozenset()
+
+
+def telegram_settings(environ: Mapping[str, str]) -> TelegramSettings | None:
+    """The channel's settings, or None without TELEGRAM_BOT_TOKEN; SettingError names a
+    bad one."""
+    values = read_specs(SPECS, environ)
+    if values["webhook_url"] and not values["webhook_secret"]:
+        raise SettingError(
+            "TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set "
+            "(the secret Telegram must send back)"
+        )
+    if values["token"] is None:
+        return None
+    return TelegramSettings(**values)
+
+
+def check_settings(environ: Mapping[str, str]) -> None:
+    """Start-up: a bad Telegram setting stops the server with one line naming it."""
+    telegram_settings(environ)
+
+
 def channel(setup: Setup) -> TelegramBot | None:
     """The Telegram channel, when TELEGRAM_BOT_TOKEN is set."""
-    if not setup.settings.telegram_token:
+    settings = telegram_settings(setup.environ)
+    if settings is None:
         return None
-    return TelegramBot(setup.settings, setup.door, setup.metrics)
+    return TelegramBot(settings, setup.door, setup.metrics)
+
+
+def alerts(environ: Mapping[str, str]) -> list[TelegramAlert]:
+    """Urgent questions go to the officers in POLICYBOT_CADRES, with the bot's token."""
+    settings = telegram_settings(environ)
+    if settings is None or not settings.cadres:
+        return []
+    redact_secrets(settings.token)
+    bot = Bot(settings.token, base_url=settings.base_url)
+    return [TelegramAlert(bot, settings.cadres)]
 
 
 class TelegramBot:
@@ -133,21 +201,21 @@ class TelegramBot:
 
     name = CHANNEL
 
-    def __init__(self, settings: Settings, door: FrontDoor | Service | Engine,
+    def __init__(self, settings: TelegramSettings, door: FrontDoor | Service | Engine,
                  metrics: Metrics) -> None:  # fmt: skip
-        assert settings.telegram_token
-        redact_secrets(settings.telegram_token, settings.telegram_webhook_secret)
+        assert settings.token
+        redact_secrets(settings.token, settings.webhook_secret)
         if not isinstance(door, FrontDoor):
-            door = FrontDoor(Service.of(door), Gate(settings.rate_limit), metrics)
+            door = FrontDoor(Service.of(door), Gate(DEFAULT_RATE_LIMIT), metrics)
         self.door = door
         self.service = door.service
         self.metrics = metrics
         self.settings = settings
-        base = settings.telegram_base_url
+        base = settings.base_url
         file_base = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
             ApplicationBuilder()
-            .token(settings.telegram_token)
+            .token(settings.token)
             .base_url(base)
             .base_file_url(file_base)
             .get_updates_request(UpdatesRequest(connection_pool_size=1))
@@ -175,9 +243,9 @@ class TelegramBot:
     @property
     def webhook(self) -> Webhook | None:
         """The webhook the HTTP server exposes, in webhook mode."""
-        if not self.settings.telegram_webhook_url or not self.settings.telegram_webhook_secret:
+        if not self.settings.webhook_url or not self.settings.webhook_secret:
             return None
-        return Webhook(self.settings.telegram_webhook_secret, self.feed)
+        return Webhook(self.settings.webhook_secret, self.feed)
 
     def routes(self) -> list[web.RouteDef]:
         """POST /telegram/webhook in webhook mode; nothing when polling."""
@@ -256,11 +324,11 @@ class TelegramBot:
         await app.start()
         if self.webhook is not None:
             await app.bot.set_webhook(
-                self.settings.telegram_webhook_url or "",
-                secret_token=self.settings.telegram_webhook_secret,
+                self.settings.webhook_url or "",
+                secret_token=self.settings.webhook_secret,
                 allowed_updates=Update.ALL_TYPES,
             )
-            log.warning("Telegram: webhook mode at %s", self.settings.telegram_webhook_url)
+            log.warning("Telegram: webhook mode at %s", self.settings.webhook_url)
         else:
             assert app.updater is not None
             await app.updater.start_polling(

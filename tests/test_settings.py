@@ -7,27 +7,37 @@ from pathlib import Path
 import pytest
 
 from bot.settings import DEFAULT_POLICIES, SettingError, load_settings
+from handlers.serve import check_channels
+from handlers.telegram import telegram_settings
+
+
+def start_up(env: dict[str, str]) -> None:
+    """What `policybot serve` checks before it starts: the core's settings, then each
+    channel's own."""
+    load_settings(env)
+    check_channels(env)
 
 
 def test_defaults() -> None:
     s = load_settings({})
-    assert s.telegram_token is None
-    assert s.telegram_base_url == "https://api.telegram.org/bot"
     assert (s.host, s.port) == ("127.0.0.1", 8080)
-    assert s.policies == DEFAULT_POLICIES and s.cadres == frozenset()
+    assert s.policies == DEFAULT_POLICIES
+    assert telegram_settings({}) is None, "no token: no Telegram channel"
+    t = telegram_settings({"TELEGRAM_BOT_TOKEN": "123:abc"})
+    assert t is not None and t.base_url == "https://api.telegram.org/bot"
+    assert t.cadres == frozenset() and t.webhook_url is None
 
 
 def test_values(tmp_path: Path) -> None:
     s = load_settings(
         {
             "POLICYBOT_PORT": "9000",
-            "POLICYBOT_CADRES": "12, 34;56",
             "POLICYBOT_POLICIES": str(tmp_path),
-            "TELEGRAM_BOT_TOKEN": "123:abc",
         }
     )
-    assert s.port == 9000 and s.cadres == {12, 34, 56}
-    assert s.policies == tmp_path and s.telegram_token == "123:abc"
+    assert s.port == 9000 and s.policies == tmp_path
+    t = telegram_settings({"TELEGRAM_BOT_TOKEN": "123:abc", "POLICYBOT_CADRES": "12, 34;56"})
+    assert t is not None and t.token == "123:abc" and t.cadres == {12, 34, 56}
 
 
 @pytest.mark.parametrize(
@@ -52,7 +62,7 @@ def test_values(tmp_path: Path) -> None:
 )
 def test_bad_value_names_the_setting(env: dict[str, str], name: str) -> None:
     with pytest.raises(SettingError) as caught:
-        load_settings(env)
+        start_up(env)
     message = str(caught.value)
     assert message.startswith(name) and "\n" not in message
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import shutil
 from collections.abc import AsyncIterator
 from typing import Any
@@ -12,25 +11,25 @@ from typing import Any
 import pytest
 
 from bot.engine import Engine
+from bot.frontdoor import FrontDoor
+from bot.ratelimit import Gate
 from bot.service import Service
-from bot.settings import load_settings
 from handlers.metrics import Metrics
-from handlers.telegram import TelegramBot
+from handlers.telegram import TelegramBot, TelegramSettings
 from handlers.telegram_render import MAX_CALLBACK
 from tests.helpers.fake_telegram import USERNAME, FakeTelegram
 
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    service: Engine | Service, **settings: Any
+    service: Engine | Service, rate_limit: int = 20, **settings: Any
 ) -> AsyncIterator[tuple[FakeTelegram, TelegramBot]]:
     """The real bot polling a fresh fake Bot API, ready, stopped afterwards."""
     async with FakeTelegram() as fake:
-        config = dataclasses.replace(
-            load_settings({}), telegram_token=fake.token, telegram_base_url=fake.base_url,
-            **settings,
-        )  # fmt: skip
-        bot = TelegramBot(config, service, Metrics())
+        config = TelegramSettings(fake.token, fake.base_url, **settings)
+        metrics = Metrics()
+        door = FrontDoor(Service.of(service), Gate(rate_limit), metrics)
+        bot = TelegramBot(config, door, metrics)
         await bot.start()
         await asyncio.wait_for(bot.ready.wait(), timeout=10)
         try:
@@ -173,9 +172,7 @@ async def test_a_failure_after_connecting_is_retried(
     monkeypatch.setattr(module, "RETRY_DELAYS", (0.05,))
     async with FakeTelegram() as fake:
         fake.fail_next["deleteWebhook"] = 1  # start_polling fails once, after initialize
-        settings = dataclasses.replace(
-            load_settings({}), telegram_token=fake.token, telegram_base_url=fake.base_url
-        )
+        settings = TelegramSettings(fake.token, fake.base_url)
         bot = TelegramBot(settings, engine, Metrics())
         await bot.start()
         try:
@@ -198,11 +195,7 @@ async def test_telegram_down_at_start_does_not_stop_the_rest(
     with socket.socket() as s:  # a port where nothing listens
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    settings = dataclasses.replace(
-        load_settings({}),
-        telegram_token="4242:TEST-token",
-        telegram_base_url=f"http://127.0.0.1:{port}/bot",
-    )
+    settings = TelegramSettings("4242:TEST-token", f"http://127.0.0.1:{port}/bot")
     bot = TelegramBot(settings, engine, Metrics())
     await bot.start()  # returns at once: connecting goes on in the background
     await asyncio.sleep(0.5)

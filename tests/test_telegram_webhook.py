@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -11,10 +10,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from bot.engine import Engine
-from bot.settings import load_settings
 from handlers.http import make_app
 from handlers.metrics import Metrics
-from handlers.telegram import TelegramBot
+from handlers.telegram import TelegramBot, TelegramSettings
 from tests.helpers.fake_telegram import FakeTelegram
 
 MakeClient = Callable[[web.Application], Awaitable[TestClient[Any, Any]]]
@@ -25,12 +23,8 @@ async def test_webhook_accepts_the_right_secret_only(
     engine: Engine, aiohttp_client: MakeClient
 ) -> None:
     async with FakeTelegram() as fake:
-        settings = dataclasses.replace(
-            load_settings({}),
-            telegram_token=fake.token,
-            telegram_base_url=fake.base_url,
-            telegram_webhook_url="https://bot.example.org/telegram/webhook",
-            telegram_webhook_secret=SECRET,
+        settings = TelegramSettings(
+            fake.token, fake.base_url, "https://bot.example.org/telegram/webhook", SECRET
         )
         metrics = Metrics()
         bot = TelegramBot(settings, engine, metrics)
@@ -39,7 +33,7 @@ async def test_webhook_accepts_the_right_secret_only(
         await asyncio.wait_for(bot.ready.wait(), timeout=10)
         try:
             hook = (await fake.wait_for("setWebhook"))[0].params
-            assert hook["url"] == settings.telegram_webhook_url
+            assert hook["url"] == settings.webhook_url
             assert hook["secret_token"] == SECRET
             update = {
                 "update_id": 1,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -12,10 +11,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from bot.engine import Engine
-from bot.settings import load_settings
 from handlers.http import make_app
 from handlers.metrics import Metrics
-from handlers.telegram import TelegramBot
+from handlers.telegram import TelegramBot, TelegramSettings
 from tests.helpers.fake_telegram import FakeTelegram
 
 MakeClient = Callable[[web.Application], Awaitable[TestClient[Any, Any]]]
@@ -27,11 +25,9 @@ async def webhook_bot(
 ) -> AsyncIterator[tuple[FakeTelegram, TestClient[Any, Any]]]:
     """The real bot in webhook mode behind the real HTTP app, ready, stopped afterwards."""
     async with FakeTelegram() as fake:
-        settings = dataclasses.replace(
-            load_settings({}), telegram_token=fake.token, telegram_base_url=fake.base_url,
-            telegram_webhook_url="https://bot.example.org/telegram/webhook",
-            telegram_webhook_secret=secret,
-        )  # fmt: skip
+        settings = TelegramSettings(
+            fake.token, fake.base_url, "https://bot.example.org/telegram/webhook", secret
+        )
         metrics = Metrics()
         bot = TelegramBot(settings, engine, metrics)
         client = await aiohttp_client(make_app(engine, metrics, [bot]))
