@@ -131,3 +131,67 @@ def test_serve_fails_fast_on_a_bad_database(
     assert done.returncode == 1, done.stderr
     err = done.stderr.decode()
     assert said in err and str(db) in err and "Traceback" not in err, err
+
+
+def test_serve_with_wechat_answers_a_signed_message_then_sigterm(tmp_path: Path) -> None:
+    """WECHAT_TOKEN turns the 公众号 channel on in the real process: the URL check, a
+    signed text message, and a clean stop."""
+    import xmltodict
+
+    from tests.helpers.fake_wechat import BOT, TOKEN, sign
+
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WECHAT_"))}
+    env.update(WECHAT_TOKEN=TOKEN, POLICYBOT_DB=str(tmp_path / "bot.sqlite3"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        timestamp, nonce = str(int(time.time())), "n1"
+        query = f"signature={sign(TOKEN, timestamp, nonce)}&timestamp={timestamp}&nonce={nonce}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/wechat?{query}&echostr=42", timeout=5) as r:
+                    assert r.read() == b"42"
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline, "the server did not come up"
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else b""
+                time.sleep(0.2)
+        xml = (f"<xml><ToUserName>{BOT}</ToUserName><FromUserName>oServe</FromUserName>"
+               "<CreateTime>1</CreateTime><MsgType>text</MsgType>"
+               "<Content>邻里互助有什么好处</Content><MsgId>77</MsgId></xml>")  # fmt: skip
+        with urllib.request.urlopen(f"{base}/wechat?{query}", data=xml.encode(), timeout=5) as r:
+            reply = xmltodict.parse(r.read())["xml"]
+        assert reply["ToUserName"] == "oServe" and "邻里互助" in reply["Content"]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+        output = proc.stdout.read().decode() if proc.stdout else ""
+        assert "公众号 channel on /wechat" in output and "Traceback" not in output
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("WECHAT_AES_KEY", "too-short"), ("TELEGRAM_WEBHOOK_URL", "http://example.org/hook")],
+)
+def test_serve_stops_on_a_bad_channel_setting_with_one_line(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    env = {**os.environ, "POLICYBOT_DB": str(tmp_path / "bot.sqlite3"), name: value}
+    if name.startswith("WECHAT_"):
+        env["WECHAT_TOKEN"] = "policybotToken2018"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "serve", "--port", str(_free_port())],
+        cwd=PROJECT_ROOT, capture_output=True, timeout=60, check=False, env=env,
+    )  # fmt: skip
+    assert done.returncode == 2
+    lines = done.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and "bad setting" in lines[0] and name.split("_")[0] in lines[0]
+    assert not (tmp_path / "bot.sqlite3").exists(), "stopped before opening the store"
