@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from benchmarks.load import run
 from bot.settings import PROJECT_ROOT
 
@@ -24,3 +26,14 @@ def test_benchmark_smoke_prints_its_table() -> None:
     for part in ("matching, real booklet", "naive extractOne", "HTTP /api/ask", "/healthz",
                  "peak RSS", "cold start"):  # fmt: skip
         assert part in done.stdout, part
+
+
+async def test_wechat_benchmark_runs_and_prints_its_table(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from benchmarks.wechat import main
+
+    await main(["--messages", "40"])
+    table = capsys.readouterr().out
+    assert table.splitlines()[0].split()[:2] == ["mode", "followers"]
+    assert table.count("plaintext ") == 2 and table.count("safe ") == 2
