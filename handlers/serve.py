@@ -26,6 +26,7 @@ from handlers.channels import Channel, Setup
 from handlers.http import IDLE_SECONDS, make_app
 from handlers.logfilter import redact_secrets
 from handlers.metrics import Metrics
+from handlers.requests import PathOnlyAccessLog
 
 # The channels: each module has `channel(setup) -> Channel | None` and its own settings.
 # A new channel is its module plus one line here.
@@ -82,7 +83,8 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
         app = make_app(service, metrics, channels, settings.admin_token, settings.rate_limit,
                        gate, settings.trusted_proxies, door)  # fmt: skip
         # an idle connection, or one whose headers never finish, is closed
-        runner = web.AppRunner(app, handle_signals=False, keepalive_timeout=IDLE_SECONDS)
+        runner = web.AppRunner(app, handle_signals=False, keepalive_timeout=IDLE_SECONDS,
+                               access_log_class=PathOnlyAccessLog)  # fmt: skip
         await runner.setup()
         site = web.TCPSite(runner, settings.host, settings.port)
         await site.start()

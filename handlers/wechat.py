@@ -40,6 +40,7 @@ from bot.settings import SettingError, Spec, _url, read_specs
 from bot.store import Store, StoreError
 from handlers.channels import Setup
 from handlers.logfilter import redact_secrets
+from handlers.requests import read_body
 from handlers.wechat_api import WeChatAPI, WeChatError
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ CHANNEL = "wechat"
 PASSIVE_LIMIT = 2000  # bytes of UTF-8: WeChat drops longer text messages (2048, with a margin)
 DEADLINE = 4.0  # seconds: WeChat waits 5 for the passive reply, then retries
 MAX_XML = 64 * 1024  # a WeChat message is a few hundred bytes
-READ_SECONDS = 5.0
+FRESH_SECONDS = 300  # a signed request's timestamp may be this far from now
 LIST_SECONDS = 86_400.0  # a numbered list or a cut answer is remembered for a day
 MEDIA_SECONDS = 2.5 * 86_400  # temporary media lives 3 days: upload again before that
 MAX_REPLIED = 1_000  # replies kept for a retry of their message (retries come within 15 s)
@@ -325,6 +326,7 @@ class WeChatChannel:
         query = request.query
         try:
             self._check(query)
+            self._fresh(query)
             body = await self._body(request)
             message = self._parse(body, query)
         except Refused as exc:
@@ -341,15 +343,24 @@ class WeChatChannel:
         return web.Response(text=xml, content_type="application/xml")
 
     async def _body(self, request: web.Request) -> bytes:
-        if request.content_length is not None and request.content_length > MAX_XML:
-            raise Refused(413, f"body over {MAX_XML} bytes")
+        """The whole body, however many packets it comes in; 413 over 64 KiB, 408 when it
+        has not all arrived in 10 s."""
         try:
-            body = await asyncio.wait_for(request.content.read(MAX_XML + 1), READ_SECONDS)
-        except TimeoutError:
+            return await read_body(request, MAX_XML)
+        except web.HTTPRequestEntityTooLarge:
+            raise Refused(413, f"body over {MAX_XML} bytes") from None
+        except web.HTTPRequestTimeout:
             raise Refused(408, "body not received in time") from None
-        if len(body) > MAX_XML:
-            raise Refused(413, f"body over {MAX_XML} bytes")
-        return body
+
+    def _fresh(self, query: Mapping[str, str]) -> None:
+        """A signature is good for 5 minutes around now: an old one copied from a log or
+        the network cannot be used again later."""
+        try:
+            timestamp = int(query.get("timestamp", ""))
+        except ValueError:
+            raise Refused(403, "timestamp is not a number") from None
+        if abs(time.time() - timestamp) > FRESH_SECONDS:
+            raise Refused(403, "timestamp too far from now (an old or replayed request)")
 
     def _parse(self, body: bytes, query: Mapping[str, str]) -> Any:
         if b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
@@ -370,6 +381,10 @@ class WeChatChannel:
             message = parse_message(xml)
             if message is None or not message.source or not isinstance(message.source, str):
                 raise ValueError("no FromUserName")
+            # wechatpy converts MsgId and CreateTime when they are read: read them now
+            if message.type != "event":
+                int(message.id or 0)
+            int(message.time or 0)
         except Exception as exc:  # expat, a missing field, a wrong type
             raise Refused(400, f"malformed XML: {type(exc).__name__}: {exc}"[:200]) from None
         return message
@@ -381,12 +396,15 @@ class WeChatChannel:
         """WeChat's advice: messages by MsgId, events by FromUserName + CreateTime."""
         if message.type != "event" and getattr(message, "id", None):
             return f"msg:{message.source}:{message.id}"
-        return f"event:{message.source}:{message.time}:{getattr(message, 'event', '')}"
+        event, key = getattr(message, "event", ""), getattr(message, "key", "")
+        return f"event:{message.source}:{message.time}:{event}:{key}"
 
     async def _once(self, message: Any) -> str | None:
         """The reply to a message, worked out once however often WeChat sends it."""
         key = self._key(message)
         running = self._inflight.get(key)
+        if running is not None and running in self._late:
+            return None  # the answer goes through the API: once, not also as this reply
         if running is None:  # (registered before any await: a retry finds it)
             running = asyncio.ensure_future(self._first_answer(key, message))
             self._inflight[key] = running
@@ -401,7 +419,9 @@ class WeChatChannel:
 
     def _done(self, key: str, future: asyncio.Future[str | None]) -> None:
         self._inflight.pop(key, None)
-        if not future.cancelled() and future.exception() is None and future.result():
+        if future in self._late:  # sent through the API: a retry gets "success"
+            self._replied[key] = None
+        elif not future.cancelled() and future.exception() is None and future.result():
             self._replied[key] = future.result()
             if len(self._replied) > MAX_REPLIED:
                 self._replied.popitem(last=False)
@@ -515,8 +535,9 @@ class WeChatChannel:
         _, rest = await self._last_list(openid)
         if not rest:
             return NOTHING_MORE
+        numbered, _ = await self._last_list(openid)
         rendered = more(rest, self.limit)
-        await self._keep_list(openid, (), rendered.rest)
+        await self._keep_list(openid, numbered, rendered.rest)  # "1" still means the same
         return rendered.text
 
     async def _greeting(self, openid: str) -> str:
@@ -562,6 +583,7 @@ class WeChatChannel:
         if self.store is not None:
             try:
                 await self.store.keep_numbered(CHANNEL, openid, list(numbered), rest)
+                self._lists.pop(openid, None)  # the store has the newer list
                 return
             except StoreError:
                 pass  # kept in memory instead, below

@@ -9,6 +9,7 @@ import logging
 import os
 import sqlite3
 import sys
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -582,3 +583,131 @@ async def test_policybot_wechat_menu_says_what_is_missing(engine: Engine) -> Non
     )  # fmt: skip
     _, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 2 and "WECHAT_APP_SECRET" in err.decode()
+
+
+# what the second reading and the probe found ----------------------------------------------
+
+
+async def test_a_body_arriving_in_pieces_is_read_whole(bot: Bot) -> None:
+    phone = bot.phone()
+    xml = phone.text("邻里互助有什么好处").encode()
+
+    async def pieces() -> Any:
+        for start in range(0, len(xml), 40):
+            yield xml[start : start + 40]
+            await asyncio.sleep(0.02)
+
+    response = await bot.client.post("/wechat", params=phone.query(), data=pieces())
+    assert response.status == 200 and "邻里互助" in await response.text()
+
+
+@pytest.mark.parametrize("field", ["<MsgId>abc</MsgId>", "<MsgId>1.5</MsgId>"])
+async def test_a_message_id_that_is_not_a_number_gets_400(bot: Bot, field: str) -> None:
+    phone = bot.phone()
+    xml = ("<xml><ToUserName>gh</ToUserName><FromUserName>oX</FromUserName><CreateTime>1"
+           f"</CreateTime><MsgType>text</MsgType><Content>孝善</Content>{field}</xml>")  # fmt: skip
+    status, _ = await phone.post(xml)
+    event = ("<xml><ToUserName>gh</ToUserName><FromUserName>oX</FromUserName><CreateTime>"
+             "abc</CreateTime><MsgType>event</MsgType><Event>subscribe</Event></xml>")  # fmt: skip
+    assert status == 400 and (await phone.post(event))[0] == 400
+
+
+async def test_an_old_or_unreadable_timestamp_gets_403(bot: Bot) -> None:
+    from tests.helpers.fake_wechat import sign
+
+    phone = bot.phone()
+    for timestamp in (str(int(time.time()) - 3600), "abc"):
+        query = {"timestamp": timestamp, "nonce": "n1", "signature": sign(TOKEN, timestamp, "n1")}
+        status, _ = await phone.post(phone.text("孝善养老是什么"), query)
+        assert status == 403
+    assert bot.questions() == []
+
+
+async def test_the_access_log_leaves_out_the_openid_and_signature(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    from aiohttp.test_utils import TestServer
+
+    from handlers.requests import PathOnlyAccessLog
+
+    settings = WeChatSettings(TOKEN)
+    door = FrontDoor(Service(engine, None, DEFAULT_POLICIES))
+    app = make_app(door.service, None, [WeChatChannel(settings, door, None)], door=door)
+    server = TestServer(app)
+    await server.start_server(access_log_class=PathOnlyAccessLog)  # as `policybot serve`
+    client = TestClient(server)
+    await client.start_server()
+    try:
+        with caplog.at_level(logging.INFO, logger="aiohttp.access"):
+            phone = Phone(client, "oSecretOpenId")
+            assert await phone.say(phone.text("孝善养老是什么"))
+        lines = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+        assert lines and all("POST /wechat" in line for line in lines)
+        assert not any("oSecretOpenId" in line or "signature" in line for line in lines)
+    finally:
+        await client.close()
+
+
+async def test_after_详细_the_numbers_still_mean_the_same(
+    engine: Engine, tmp_path: Path, aiohttp_client: MakeClient, fake: FakeWeChat
+) -> None:
+    bot = await _bot(engine, tmp_path, aiohttp_client, fake, limit=600)
+    phone = bot.phone()
+    first = await phone.say(phone.text("孝善养老是什么"))
+    titles = _numbered(first)
+    assert first.endswith(MORE) and titles
+    await phone.say(phone.text("详细"))
+    assert (await phone.say(phone.text("1"))).startswith(f"【{titles[0]}】")
+    await bot.channel.stop()
+    await bot.store.close()
+
+
+async def test_a_list_kept_in_memory_while_the_store_failed_gives_way_to_the_store(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.store import StoreError
+
+    phone = bot.phone()
+    real = bot.store.keep_numbered
+    calls = {"n": 0}
+
+    async def fails_once(*args: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise StoreError("disk full")
+        await real(*args)
+
+    monkeypatch.setattr(bot.store, "keep_numbered", fails_once)
+    await phone.say(phone.text("孝善养老是什么"))  # its list: in memory
+    second = await phone.say(phone.text("邻里互助是什么"))  # its list: in the store
+    titles = _numbered(second)
+    assert (await phone.say(phone.text("1"))).startswith(f"【{titles[0]}】")
+
+
+async def test_a_retry_after_the_answer_went_through_the_api_gets_success_only(
+    engine: Engine, tmp_path: Path, aiohttp_client: MakeClient, fake: FakeWeChat
+) -> None:
+    bot = await _bot(engine, tmp_path, aiohttp_client, fake, deadline=0.0)
+    phone = bot.phone("oLate")
+    xml = phone.text("邻里互助是什么")
+    assert await phone.say(xml) == ""
+    assert await phone.say(xml) == ""  # the retry, while the answer is on its way
+    await fake.wait_for("/cgi-bin/message/custom/send")
+    assert await phone.say(xml) == ""  # and after
+    await bot.channel.stop()
+    texts = [c for c in fake.sent() if c.body["msgtype"] == "text"]
+    assert len(texts) == 1, "the person reads the answer once"
+    await bot.store.close()
+
+
+async def test_two_menu_taps_in_the_same_second_get_their_own_answers(bot: Bot) -> None:
+    phone = bot.phone("oTaps")
+
+    def click(key: str) -> str:
+        return (f"<xml><ToUserName>{BOT}</ToUserName><FromUserName>oTaps</FromUserName>"
+                f"<CreateTime>{int(time.time())}</CreateTime><MsgType>event</MsgType>"
+                f"<Event>CLICK</Event><EventKey>{key}</EventKey></xml>")  # fmt: skip
+
+    first = await phone.say(click("topic:xiaoshan"))
+    second = await phone.say(click("topic:linli"))
+    assert first.startswith("【孝善养老") and second.startswith("【邻里互助")
