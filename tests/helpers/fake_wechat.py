@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import itertools
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 import xmltodict
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.web_request import FileField
 from wechatpy.crypto import WeChatCrypto
 
 TOKEN = "policybotToken2018"
@@ -126,7 +128,7 @@ class FakeWeChat:
         refused = self._authorized(request)
         form = await request.post()
         media = form.get("media")
-        data = media.file.read() if hasattr(media, "file") else b""
+        data = media.file.read() if isinstance(media, FileField) else b""
         await self._record(ApiCall(request.path, dict(request.query), data))
         if refused is not None:
             return refused
@@ -137,8 +139,6 @@ class FakeWeChat:
     async def _menu(self, request: web.Request) -> web.Response:
         refused = self._authorized(request)
         raw = await request.read()
-        import json
-
         await self._record(ApiCall(request.path, dict(request.query), json.loads(raw)))
         return refused or web.json_response({"errcode": 0, "errmsg": "ok"})
 
