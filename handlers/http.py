@@ -21,7 +21,7 @@ from bot.service import Service
 from bot.store import Health
 from handlers.channels import Channel
 from handlers.metrics import Metrics
-from handlers.requests import BODY_SECONDS, dumps, error, errors, is_text, read_json, read_object
+from handlers.requests import dumps, error, errors, is_text, read_object
 from handlers.visitors import Network, client_address, give_cookie, new_visitor, visitor_of
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,6 @@ PROXIES = web.AppKey("proxies", tuple[Network, ...])
 CHANNEL = "http"
 
 _dumps = dumps
-__all__ = ["BODY_SECONDS", "make_app", "read_json"]  # read_json: kept for older imports
 
 
 def session_of(data: dict[str, Any]) -> str | None:

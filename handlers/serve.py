@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Mapping
+from types import ModuleType
 
 from aiohttp import web
 
@@ -41,17 +42,21 @@ HEAL_SECONDS = 5.0  # while writes fail, the store is tried this often
 log = logging.getLogger(__name__)
 
 
+def _modules() -> list[ModuleType]:
+    return [importlib.import_module(name) for name in CHANNELS]
+
+
 def check_channels(environ: Mapping[str, str]) -> None:
     """Validate every channel's own settings before anything starts (SettingError)."""
-    for name in CHANNELS:
-        check = getattr(importlib.import_module(name), "check_settings", None)
+    for module in _modules():
+        check = getattr(module, "check_settings", None)
         if check is not None:
             check(environ)
 
 
 def make_channels(setup: Setup) -> list[Channel]:
     """The channels whose settings are present."""
-    made = (importlib.import_module(name).channel(setup) for name in CHANNELS)
+    made = (module.channel(setup) for module in _modules())
     return [c for c in made if c is not None]
 
 
@@ -116,8 +121,8 @@ def _alerts(settings: Settings,
     """Who hears of an urgent question at once: each channel's officers (a channel module
     may offer `alerts(environ)`: Telegram's POLICYBOT_CADRES), and POLICYBOT_ALERT_WEBHOOK."""
     alerts: list[Callable[[Alert], Awaitable[None]]] = []
-    for name in CHANNELS:
-        offered = getattr(importlib.import_module(name), "alerts", None)
+    for module in _modules():
+        offered = getattr(module, "alerts", None)
         if offered is not None:
             alerts.extend(offered(environ))
     if settings.alert_webhook:

@@ -18,7 +18,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,32 +71,26 @@ GONE = "这一项现在没有了（政策资料更新过）。请直接打字问
 NOTHING_MORE = "上一条已经是全文了。请直接打字问您想知道的事。"
 
 
-def _aes_key(value: str) -> str:
-    value = value.strip()
-    if not re.fullmatch(r"[A-Za-z0-9]{43}", value):
-        raise ValueError("must be the 43 letters and digits of the EncodingAESKey")
-    return value
+def _matching(pattern: str, what: str) -> Callable[[str], str]:
+    """A setting's parser: the value, stripped, when it is all of `pattern`."""
+
+    def parse(value: str) -> str:
+        value = value.strip()
+        if not re.fullmatch(pattern, value):
+            raise ValueError(f"must be {what}")
+        return value
+
+    return parse
 
 
-def _wechat_token(value: str) -> str:
-    value = value.strip()
-    if not re.fullmatch(r"[A-Za-z0-9]{3,32}", value):
-        raise ValueError("must be 3-32 letters or digits, as set in the 公众号's server settings")
-    return value
-
-
-def _app_id(value: str) -> str:
-    value = value.strip()
-    if not re.fullmatch(r"[A-Za-z0-9_-]{4,64}", value):
-        raise ValueError("must be the 公众号's AppID (letters and digits, such as wx1234…)")
-    return value
-
-
-def _app_secret(value: str) -> str:
-    value = value.strip()
-    if not re.fullmatch(r"[A-Za-z0-9]{16,64}", value):
-        raise ValueError("must be the 公众号's AppSecret (letters and digits)")
-    return value
+_aes_key = _matching(r"[A-Za-z0-9]{43}", "the 43 letters and digits of the EncodingAESKey")
+_wechat_token = _matching(
+    r"[A-Za-z0-9]{3,32}", "3-32 letters or digits, as set in the 公众号's server settings"
+)
+_app_id = _matching(
+    r"[A-Za-z0-9_-]{4,64}", "the 公众号's AppID (letters and digits, such as wx1234…)"
+)
+_app_secret = _matching(r"[A-Za-z0-9]{16,64}", "the 公众号's AppSecret (letters and digits)")
 
 
 SPECS: tuple[Spec, ...] = (

@@ -60,12 +60,18 @@ class WeChatAPI:
 
     async def access_token(self, rejected: str | None = None) -> str:
         """A token valid for a while yet. `rejected`: the token WeChat just refused."""
+
+        def usable(kept: tuple[str, float] | None) -> bool:
+            return kept is not None and kept[0] != rejected and kept[1] - EARLY > time.time()
+
         async with self._lock:
-            now = time.time()
-            for kept in (self._token, await self._kept()):
-                if kept is not None and kept[0] != rejected and kept[1] - EARLY > now:
-                    self._token = kept
-                    return kept[0]
+            if usable(self._token):  # the usual case: no database read per call
+                assert self._token is not None
+                return self._token[0]
+            kept = await self._kept()  # another replica's newer token, perhaps
+            if kept is not None and usable(kept):
+                self._token = kept
+                return kept[0]
             token, expires = await self._fetch()
             self._token = (token, expires)
             if self.store is not None:

@@ -13,10 +13,13 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from bot.settings import PROJECT_ROOT
+
+T = TypeVar("T")
 
 
 def _free_port() -> int:
@@ -30,6 +33,18 @@ def _get(url: str, data: bytes | None = None) -> dict[str, object]:
         return dict(json.loads(resp.read()))
 
 
+def _once_up(proc: subprocess.Popen[bytes], attempt: Callable[[], T]) -> T:
+    """`attempt` as soon as the server answers (it is retried while the port is closed)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return attempt()
+        except (urllib.error.URLError, ConnectionError):
+            assert time.monotonic() < deadline, "the server did not come up"
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else b""
+            time.sleep(0.2)
+
+
 def test_serve_without_token_then_sigterm(tmp_path: Path) -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
@@ -40,15 +55,7 @@ def test_serve_without_token_then_sigterm(tmp_path: Path) -> None:
     )  # fmt: skip
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                health = _get(base + "/healthz")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert time.monotonic() < deadline, "the server did not come up"
-                assert proc.poll() is None, proc.stdout.read() if proc.stdout else b""
-                time.sleep(0.2)
+        health = _once_up(proc, lambda: _get(base + "/healthz"))
         assert health["status"] == "ok"
         answer = _get(base + "/api/ask", json.dumps({"text": "邻里互助有什么好处"}).encode())
         assert answer["intent"] == "linli.what"
@@ -151,16 +158,12 @@ def test_serve_with_wechat_answers_a_signed_message_then_sigterm(tmp_path: Path)
         base = f"http://127.0.0.1:{port}"
         timestamp, nonce = str(int(time.time())), "n1"
         query = f"signature={sign(TOKEN, timestamp, nonce)}&timestamp={timestamp}&nonce={nonce}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/wechat?{query}&echostr=42", timeout=5) as r:
-                    assert r.read() == b"42"
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert time.monotonic() < deadline, "the server did not come up"
-                assert proc.poll() is None, proc.stdout.read() if proc.stdout else b""
-                time.sleep(0.2)
+
+        def check_url() -> bytes:
+            with urllib.request.urlopen(f"{base}/wechat?{query}&echostr=42", timeout=5) as r:
+                return bytes(r.read())
+
+        assert _once_up(proc, check_url) == b"42"
         xml = (f"<xml><ToUserName>{BOT}</ToUserName><FromUserName>oServe</FromUserName>"
                "<CreateTime>1</CreateTime><MsgType>text</MsgType>"
                "<Content>邻里互助有什么好处</Content><MsgId>77</MsgId></xml>")  # fmt: skip
