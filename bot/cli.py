@@ -45,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", help="address to bind (default: POLICYBOT_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: POLICYBOT_PORT or 8080)")
+    serve.add_argument(
+        "--workers", type=int, default=1,
+        help="processes answering on the port, sharing all state through the store"
+        " (default 1; PostgreSQL for replicas on several machines)",
+    )  # fmt: skip
     report = sub.add_parser("report", help="the curation report: unanswered questions, stats")
     days = f"look back this many days, 1 to {MAX_DAYS} ({DEFAULT_DAYS})"
     report.add_argument("--days", type=_days, default=DEFAULT_DAYS, help=days)
@@ -141,6 +146,9 @@ def _eval(engine: Engine, files: list[Path], args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+MAX_WORKERS = 64  # processes of `serve --workers` at most
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `policybot` console script."""
     try:
@@ -182,7 +190,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 async def _report(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
-    if not settings.db.exists():
+    if isinstance(settings.db, Path) and not settings.db.exists():
         print(f"policybot: no store at {settings.db} (POLICYBOT_DB) yet", file=sys.stderr)
         return 1
     try:
@@ -245,16 +253,31 @@ async def _wechat_menu(engine: Engine, settings: Settings, args: argparse.Namesp
 
 
 def _serve(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
-    # the channels live in handlers/; the core imports them only to start them
-    from handlers.serve import serve
-
     if args.port is not None and not 0 < args.port < 65536:
         print("policybot: --port must be between 1 and 65535", file=sys.stderr)
         return 2
+    if not 1 <= args.workers <= MAX_WORKERS:
+        print(f"policybot: --workers must be between 1 and {MAX_WORKERS}", file=sys.stderr)
+        return 2
     settings = replace(settings, host=args.host or settings.host, port=args.port or settings.port)
     logging.getLogger().setLevel(logging.INFO)
+    if args.workers == 1:
+        return _serve_one(settings, engine, 0, 1)
+    from handlers.workers import serve_workers
+
     try:
-        asyncio.run(serve(settings, engine))
+        return serve_workers(settings, engine, args.workers, _serve_one)
+    except StoreError as exc:
+        print(f"policybot: {exc}", file=sys.stderr)
+        return 1
+
+
+def _serve_one(settings: Settings, engine: Engine, worker: int, workers: int) -> int:
+    # the channels live in handlers/; the core imports them only to start them
+    from handlers.serve import serve
+
+    try:
+        asyncio.run(serve(settings, engine, worker=worker, workers=workers))
     except SettingError as exc:  # a channel's own setting (WECHAT_…)
         print(f"policybot: bad setting: {exc}", file=sys.stderr)
         return 2

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.ratelimit import Gate
+from bot.budgets import Budgets
 from bot.reply import Reply
 from bot.service import Service
 
@@ -59,19 +59,19 @@ class Observer(Protocol):
 class FrontDoor:
     """Budgets, timing and the service, in that order, for every channel alike."""
 
-    def __init__(self, service: Service, gate: Gate | None = None,
+    def __init__(self, service: Service, gate: Budgets | None = None,
                  observer: Observer | None = None) -> None:  # fmt: skip
         self.service = service
         self.gate = gate
         self.observer = observer
 
-    def admit(self, what: str, message: Message) -> Outcome | None:
+    async def admit(self, what: str, message: Message) -> Outcome | None:
         """None when the message may go on (and is counted); else the refusal."""
         if self.gate is None:
             return None
         person = f"{what}:{message.channel}:{message.person}" if message.person else None
         address = f"ip:{message.address}" if message.address else None
-        decision = self.gate.check(person, address)
+        decision = await self.gate.admit(person, address)
         if decision.allowed:
             return None
         wait = max(1, math.ceil(decision.retry_after))
@@ -80,7 +80,7 @@ class FrontDoor:
     async def handle(self, message: Message) -> Outcome:
         """Answer one question, unless a budget is spent, or one choice (a menu tap or a
         numbered reply costs no reading, so it uses no budget: an officer may browse)."""
-        if message.choice is None and (refused := self.admit("questions", message)):
+        if message.choice is None and (refused := await self.admit("questions", message)):
             return refused
         started = time.perf_counter()
         if message.choice is not None:
@@ -97,7 +97,7 @@ class FrontDoor:
     async def rate(self, message: Message, question: str, intent: str | None,
                    helpful: bool) -> Outcome:  # fmt: skip
         """A 👍 or 👎 on an answer: kept, and after 👎 the other answers and whom to ask."""
-        refused = self.admit("ratings", message)
+        refused = await self.admit("ratings", message)
         if refused is not None:
             return refused
         reply = await self.service.feedback(

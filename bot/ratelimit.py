@@ -72,10 +72,15 @@ class Gate:
 
     def __init__(self, per_person: int, per_address: int = 0, per_second: int = 0,
                  clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+        self.per_person, self.per_address, self.per_second = per_person, per_address, per_second
         self.person = RateLimiter(per_person, clock=clock)
         self.address = RateLimiter(per_address, clock=clock) if per_address else None
         self.total = RateLimiter(per_second, window=1.0, clock=clock) if per_second else None
         self._told: OrderedDict[str, None] = OrderedDict()
+
+    async def admit(self, person: str | None, address: str | None = None) -> Decision:
+        """`check`, as the front door calls every kind of budgets."""
+        return self.check(person, address)
 
     def check(self, person: str | None, address: str | None = None) -> Decision:
         """Count the question if every budget has room; else how long to wait."""
@@ -86,11 +91,19 @@ class Gate:
         if not retry:
             for limiter, key in windows:
                 limiter.count(key)
-            self._told.pop(who, None)
+            self.told(who)
             return Decision(True)
+        return Decision(False, retry, self.tell(who))
+
+    def tell(self, who: str) -> bool:
+        """Note that `who` was refused; True the first time since their last question."""
         first = who not in self._told
         self._told[who] = None
         self._told.move_to_end(who)
         if len(self._told) > MAX_PEOPLE:
             self._told.popitem(last=False)
-        return Decision(False, retry, first)
+        return first
+
+    def told(self, who: str) -> None:
+        """`who` was let through: the next refusal is a first one again."""
+        self._told.pop(who, None)

@@ -77,11 +77,17 @@ class Service:
         cards = self._cards
         return await asyncio.get_running_loop().run_in_executor(None, cards.card, topic)
 
-    def card_due(self, channel: str, chat: str, topic: str) -> bool:
-        """True the first time a topic is answered in a chat: its card goes with the answer
-        (once; then noted). Help answers have none."""
+    async def card_due(self, channel: str, chat: str, topic: str) -> bool:
+        """True the first time a topic is answered in a chat (in a day, on any replica):
+        its card goes with the answer, then it is noted. Help answers have none."""
         if topic not in {t.topic for t in self.engine.booklet.menu_topics}:
             return False
+        if self.store is not None:
+            try:
+                return await self.store.first_time(f"card:{channel}:{chat}:{topic}")
+            except StoreError:
+                log.error("memory: noting a card as sent failed; the card is sent once more")
+                return True
         key = (channel, chat, topic)
         if key in self._carded:
             return False
@@ -108,10 +114,12 @@ class Service:
         calculator = self.engine.booklet.meta.roles.calculator  # it may ask for an amount
         if context is not None and calculator and context.intent == calculator:
             reply = replace(self._amount_given(reply, context.intent, facts), urgent=reply.urgent)
-        if self.store is not None:
-            await self._safely("recording", self.store.record(
-                reply, reply.normalized, channel, session))  # fmt: skip
-            await self._follow(reply, channel, session, context is not None, facts)
+        if self.store is not None:  # both in the same transaction (the store groups them)
+            await asyncio.gather(
+                self._safely("recording", self.store.record(
+                    reply, reply.normalized, channel, session)),
+                self._follow(reply, channel, session, context is not None, facts),
+            )  # fmt: skip
         if reply.urgent:
             self._alert(reply, channel)
         return reply

@@ -59,6 +59,25 @@ def _web_address(value: str) -> str:
     return value
 
 
+def _database(value: str) -> Path | str:
+    """A SQLite file, `:memory:`, or a postgresql:// URL with a host and a database."""
+    value = value.strip()
+    if value == ":memory:":
+        return value
+    if "://" not in value:
+        return Path(value).expanduser()
+    parts = urlsplit(value)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ValueError("a URL must start with postgresql:// (or give a SQLite file path)")
+    try:
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError:
+        raise ValueError("the port must be a number") from None
+    if not (parts.hostname or "host=" in parts.query) or not parts.path.strip("/"):
+        raise ValueError("must be like postgresql://user:password@host:5432/database")
+    return value
+
+
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
 
@@ -136,7 +155,13 @@ class Spec:
 
 SPECS: tuple[Spec, ...] = (
     Spec("POLICYBOT_POLICIES", "policies", DEFAULT_POLICIES, "the booklet folder", _folder),
-    Spec("POLICYBOT_DB", "db", Path("policybot.sqlite3"), "SQLite file", Path),
+    Spec(
+        "POLICYBOT_DB",
+        "db",
+        Path("policybot.sqlite3"),
+        "a SQLite file, or postgresql://user@host:port/db for several replicas",
+        _database,
+    ),
     Spec("POLICYBOT_HOST", "host", "127.0.0.1", "HTTP bind address", _text),
     Spec("POLICYBOT_PORT", "port", 8080, "HTTP port", _port),
     Spec(
@@ -203,7 +228,7 @@ class Settings:
     """The validated settings of one run."""
 
     policies: Path
-    db: Path
+    db: Path | str  # a SQLite file; a postgresql:// URL or :memory: as text
     host: str
     port: int
     admin_token: str | None

@@ -29,6 +29,14 @@ class Setup:
     environ: Mapping[str, str]  # a channel reads its own settings from here
     door: FrontDoor
     metrics: Metrics
+    worker: int = 0  # which of the `policybot serve --workers N` processes this is
+    workers: int = 1
+
+    @property
+    def primary(self) -> bool:
+        """The one process that does what must be done once (Telegram polling, setting
+        the webhook): the first worker."""
+        return self.worker == 0
 
     @property
     def service(self) -> Service:

@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from bot.budgets import Budgets
 from bot.cards import NoFont
 from bot.engine import Engine
 from bot.frontdoor import FrontDoor, Message, Outcome
@@ -264,7 +265,7 @@ async def admin_version(request: web.Request) -> web.Response:
 
 def make_app(service: Service | Engine, metrics_: Metrics | None = None,
              channels: Sequence[Channel] = (), admin_token: str | None = None,
-             rate_limit: int = 10_000, gate: Gate | None = None,
+             rate_limit: int = 10_000, gate: Budgets | None = None,
              proxies: tuple[Network, ...] = (),
              door: FrontDoor | None = None) -> web.Application:  # fmt: skip
     """The aiohttp application: API, page, metrics, admin API and the channels' routes

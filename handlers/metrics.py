@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 
 from bot.reply import Reply
 
@@ -48,5 +51,10 @@ class Metrics:
             self.refused.labels(channel, reply.reason).inc()
 
     def render(self) -> bytes:
-        """The Prometheus text format."""
+        """The Prometheus text format: under `serve --workers N` (PROMETHEUS_MULTIPROC_DIR,
+        set by the parent), the sum over every worker, whichever one is asked."""
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+            return generate_latest(registry)
         return generate_latest(self.registry)

@@ -14,6 +14,7 @@ from types import ModuleType
 
 from aiohttp import web
 
+from bot.budgets import Budgets, SharedGate
 from bot.engine import Engine
 from bot.frontdoor import FrontDoor
 from bot.ratelimit import Gate
@@ -61,9 +62,11 @@ def make_channels(setup: Setup) -> list[Channel]:
 
 
 async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None = None,
-                environ: Mapping[str, str] | None = None) -> None:  # fmt: skip
+                environ: Mapping[str, str] | None = None, worker: int = 0,
+                workers: int = 1) -> None:  # fmt: skip
     """Run until `stop` is set (or SIGTERM / Ctrl-C), then shut down cleanly: stop taking
-    updates, finish the replies in flight, close the server."""
+    updates, finish the replies in flight, close the server. As one of `workers`
+    processes (`policybot serve --workers N`), it shares the port and all state."""
     environ = os.environ if environ is None else environ
     check_channels(environ)  # a bad channel setting stops start-up before the store opens
     stop = stop or _stop_on_signals()
@@ -77,23 +80,31 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
     store = await Store.open(settings.db, settings.secret)
     alerts = _alerts(settings, environ)
     service = Service(engine, store, settings.policies, settings.retention_days, alerts=alerts)
-    retention = asyncio.create_task(_retention(service), name="retention")
+    # retention is done by one process; each heals its own backlog
+    retention = asyncio.create_task(_retention(service) if worker == 0 else _idle(),
+                                    name="retention")  # fmt: skip
     healing = asyncio.create_task(_heal(store), name="heal")
-    # one set of budgets for every channel: per person, per address, for the service
-    gate = Gate(settings.rate_limit, settings.ip_rate_limit, settings.global_rate_limit)
+    # one set of budgets for every channel: per person, per address, for the service;
+    # kept in the store when other processes answer too (workers, replicas on a server)
+    limits = (settings.rate_limit, settings.ip_rate_limit, settings.global_rate_limit)
+    gate: Budgets = SharedGate(store, *limits) if workers > 1 or replicated(settings) else (
+        Gate(*limits))  # fmt: skip
     door = FrontDoor(service, gate, metrics)
     runner: web.AppRunner | None = None
     try:
-        channels = make_channels(Setup(settings, environ, door, metrics))
+        channels = make_channels(Setup(settings, environ, door, metrics, worker, workers))
         app = make_app(service, metrics, channels, settings.admin_token, settings.rate_limit,
                        gate, settings.trusted_proxies, door)  # fmt: skip
         # an idle connection, or one whose headers never finish, is closed
         runner = web.AppRunner(app, handle_signals=False, keepalive_timeout=IDLE_SECONDS,
                                access_log_class=PathOnlyAccessLog)  # fmt: skip
         await runner.setup()
-        site = web.TCPSite(runner, settings.host, settings.port)
+        site = web.TCPSite(runner, settings.host, settings.port, reuse_port=workers > 1)
         await site.start()
-        log.warning("serving on http://%s:%d/ (web chat page, API)", settings.host, settings.port)
+        if worker == 0:
+            many = f" in {workers} processes" if workers > 1 else ""
+            log.warning("serving on http://%s:%d/ (web chat page, API)%s", settings.host,
+                        settings.port, many)  # fmt: skip
         await stop.wait()
         log.warning("shutting down")
     finally:
@@ -140,6 +151,15 @@ async def _retention(service: Service) -> None:
         except StoreError:
             log.error("retention: could not delete old questions; will try again")
         await asyncio.sleep(DAY)
+
+
+def replicated(settings: Settings) -> bool:
+    """Whether the store is a server other replicas may share (PostgreSQL)."""
+    return isinstance(settings.db, str) and settings.db.startswith(("postgresql:", "postgres:"))
+
+
+async def _idle() -> None:
+    await asyncio.Event().wait()
 
 
 async def _heal(store: Store) -> None:

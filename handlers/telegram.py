@@ -182,7 +182,9 @@ def channel(setup: Setup) -> TelegramBot | None:
     settings = telegram_settings(setup.environ)
     if settings is None:
         return None
-    return TelegramBot(settings, setup.door, setup.metrics)
+    if not settings.webhook_url and not setup.primary:
+        return None  # polling: one process only, or Telegram says "terminated by other"
+    return TelegramBot(settings, setup.door, setup.metrics, primary=setup.primary)
 
 
 def alerts(environ: Mapping[str, str]) -> list[TelegramAlert]:
@@ -202,8 +204,9 @@ class TelegramBot:
     name = CHANNEL
 
     def __init__(self, settings: TelegramSettings, door: FrontDoor | Service | Engine,
-                 metrics: Metrics) -> None:  # fmt: skip
+                 metrics: Metrics, primary: bool = True) -> None:  # fmt: skip
         assert settings.token
+        self.primary = primary  # the first worker sets the webhook; the others serve it
         redact_secrets(settings.token, settings.webhook_secret)
         if not isinstance(door, FrontDoor):
             door = FrontDoor(Service.of(door), Gate(DEFAULT_RATE_LIMIT), metrics)
@@ -322,7 +325,9 @@ class TelegramBot:
         except TelegramError as exc:
             log.warning("could not register the bot's commands: %s", exc)
         await app.start()
-        if self.webhook is not None:
+        if self.webhook is not None and not self.primary:
+            log.warning("Telegram: serving the webhook (the first worker sets it)")
+        elif self.webhook is not None:
             await app.bot.set_webhook(
                 self.settings.webhook_url or "",
                 secret_token=self.settings.webhook_secret,
@@ -594,7 +599,7 @@ class TelegramBot:
         reply_to: int | None = None,
     ) -> None:
         topic = reply.topic if reply.matched else None
-        if topic and self.service.card_due(CHANNEL, str(chat_id), topic):  # its first answer
+        if topic and await self.service.card_due(CHANNEL, str(chat_id), topic):  # first answer
             await self._send_card(chat_id, topic, context)
         markup = reply_keyboard(reply, self._help)
         chunks = split(html(reply, self._help), MAX_MESSAGE)

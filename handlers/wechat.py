@@ -606,9 +606,11 @@ class WeChatChannel:
         customer-service API, after the text)."""
         if self.api is None or not reply.matched or not reply.topic:
             return
-        if not self.door.service.card_due(CHANNEL, openid, reply.topic):
-            return
-        self._background(self._send_card(openid, reply.topic))
+        self._background(self._card_if_due(openid, reply.topic))
+
+    async def _card_if_due(self, openid: str, topic: str) -> None:
+        if await self.door.service.card_due(CHANNEL, openid, topic):
+            await self._send_card(openid, topic)
 
     async def _send_card(self, openid: str, topic: str) -> None:
         assert self.api is not None

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
+from benchmarks.postgres import Server, binaries, running
 from bot.engine import Engine
 from bot.settings import DEFAULT_POLICIES, PROJECT_ROOT
 
@@ -67,3 +71,45 @@ def run_cli(
 def _no_store_in_the_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Whatever a test starts keeps its memory in its own temporary folder."""
     monkeypatch.setenv("POLICYBOT_DB", str(tmp_path / "policybot.sqlite3"))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Server]:
+    """A real PostgreSQL server for the whole run. Without Debian's postgresql the tests
+    that need it are skipped on a workstation, and fail in CI (`.ci/run` installs it)."""
+    found = binaries()
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed: scripts/test installs postgresql")
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    with running(found) as server:
+        yield server
+
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: Server) -> Iterator[str]:
+    """A fresh, empty database on the test server, dropped afterwards."""
+    name = f"t{os.getpid()}_{next(_databases)}"
+    _admin(postgres_server, f'CREATE DATABASE "{name}"')
+    yield postgres_server.url(name)
+    _admin(postgres_server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _admin(server: Server, sql: str) -> None:
+    """One statement on the server's own database, from a thread of its own (a fixture
+    may be asked for from inside the test's event loop)."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, _execute(server.url(), sql)).result(timeout=60)
+
+
+async def _execute(url: str, sql: str) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(url)
+    try:
+        await admin.execute(sql)
+    finally:
+        await admin.close()

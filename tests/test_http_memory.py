@@ -123,7 +123,7 @@ async def test_health_and_readiness_while_the_database_is_locked(
     gone, /readyz is 200 and every question asked meanwhile is stored."""
     import sqlite3
 
-    import bot.store as store_module
+    import bot.store.sql as store_module
 
     monkeypatch.setattr(store_module, "BUSY_MS", 5)
     monkeypatch.setattr(store_module, "DEGRADED_BUSY_MS", 5)

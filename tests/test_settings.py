@@ -85,3 +85,33 @@ def test_limits_and_proxies() -> None:
         ip_network("::1/128"),
     )
     assert s.secret == "sixteen-chars-secret"
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("data/bot.sqlite3", Path("data/bot.sqlite3")),
+        (":memory:", ":memory:"),
+        (
+            "postgresql://bot:pw@db.example:5432/policybot",
+            "postgresql://bot:pw@db.example:5432/policybot",
+        ),
+        ("postgres://db/policybot", "postgres://db/policybot"),
+        (
+            "postgresql:///policybot?host=/run/postgresql",
+            "postgresql:///policybot?host=/run/postgresql",
+        ),
+    ],
+)
+def test_the_store_is_a_file_or_a_postgresql_url(given: str, kept: Path | str) -> None:
+    assert load_settings({"POLICYBOT_DB": given}).db == kept
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["mysql://db/policybot", "postgresql://db:port/policybot", "postgresql://db:5432",
+     "postgresql:///policybot", "sqlite://bot.db"],
+)  # fmt: skip
+def test_a_bad_store_address_stops_start_up_naming_it(given: str) -> None:
+    with pytest.raises(SettingError, match="POLICYBOT_DB"):
+        load_settings({"POLICYBOT_DB": given})

@@ -1,7 +1,10 @@
-"""The store: migrations, WAL, masked questions, feedback, context, retention, retries."""
+"""The store: the same behaviour from SQLite, PostgreSQL and memory (masked questions,
+feedback, context, retention, budgets, message keys); then what is SQLite's own
+(migrations of old files, WAL, locks, a full disk) and PostgreSQL's own."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
 import time
@@ -11,14 +14,30 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine
-from bot.store import MIGRATIONS, Store, StoreError
+from bot.store import MIGRATIONS, Budget, Store, StoreError
+from bot.store.migrations import render
+from bot.store.sql import SqlStore, Step
+
+
+@pytest.fixture(params=["sqlite", "memory", "postgresql"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """Each store in turn: every test below that takes `store` runs against all three."""
+    target: str | Path = {"sqlite": tmp_path / "bot.sqlite3", "memory": ":memory:"}.get(
+        request.param, ""
+    )
+    if request.param == "postgresql":
+        target = request.getfixturevalue("postgres_url")
+    opened = await Store.open(target)
+    yield opened
+    await opened.close()  # an open connection's thread would keep the process alive
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[SqlStore]:
     opened = await Store.open(tmp_path / "bot.sqlite3")
+    assert isinstance(opened, SqlStore)
     yield opened
-    await opened.close()  # an open connection's thread would keep the process alive
+    await opened.close()
 
 
 async def test_migrations_and_wal(tmp_path: Path) -> None:
@@ -35,8 +54,7 @@ async def test_migrations_and_wal(tmp_path: Path) -> None:
 
 async def test_questions_are_stored_masked(store: Store, engine: Engine) -> None:
     reply = engine.ask("俺身份证370402195003151234，电话13905371234，孝善养老咋办")
-    qid = await store.record(reply, "normalized", "http", "session-1")
-    assert qid > 0
+    await store.record(reply, "normalized", "http", "session-1")
     refused = engine.ask("孩子上大学的助学贷款咋办，打13905371234")
     await store.record(refused, "助学贷款", "telegram", "chat-9")
     rows = await store.unanswered(since=0)
@@ -107,7 +125,7 @@ async def test_a_locked_database_is_retried_then_kept_until_it_works(
     """Another process holding the write lock (issue 10, item 3): the first write is
     retried, then the store says it is not writable and stops retrying, so answers do
     not wait seconds each; the questions are kept and written once the lock is gone."""
-    import bot.store as module
+    import bot.store.sql as module
 
     monkeypatch.setattr(module, "RETRIES", (0.01, 0.01))
     monkeypatch.setattr(module, "BUSY_MS", 1)
@@ -131,7 +149,7 @@ async def test_a_locked_database_is_retried_then_kept_until_it_works(
     blocker.close()
     assert (await store.probe()).writable and store.health().backlog == 0
     assert "writes work again (2 kept row(s) written)" in caplog.text
-    assert await store.record(engine.ask("孝善养老是什么"), "x", "http") > 0
+    await store.record(engine.ask("孝善养老是什么"), "x", "http")
     assert (await store._one("SELECT COUNT(*) FROM questions"))[0] == 2
     assert (await store._one("SELECT COUNT(*) FROM feedback"))[0] == 1
     await store.close()
@@ -143,8 +161,9 @@ async def test_a_full_disk_is_not_retried_and_nothing_is_lost(
     """A full disk (SQLite's page limit stands in for it: the same SQLITE_FULL error) is
     not worth retrying; the questions wait in memory and are written when space is back."""
     store = await Store.open(tmp_path / "full.sqlite3")
-    pages = (await store._one("PRAGMA page_count"))[0]
-    await store._db.execute(f"PRAGMA max_page_count = {pages}")
+    assert isinstance(store, SqlStore)
+    pages = (await store.db.read("PRAGMA page_count"))[0][0]
+    await store.db.read(f"PRAGMA max_page_count = {pages}")
     long = "孝善养老" * 400
     for _ in range(3):
         with contextlib.suppress(StoreError):
@@ -154,7 +173,7 @@ async def test_a_full_disk_is_not_retried_and_nothing_is_lost(
     assert "retrying" not in caplog.text
     kept = health.backlog
     assert kept >= 1
-    await store._db.execute("PRAGMA max_page_count = 1073741823")
+    await store.db.read("PRAGMA max_page_count = 1073741823")
     assert (await store.probe()).writable
     assert (await store._one("SELECT COUNT(*) FROM questions"))[0] == 3
     await store.close()
@@ -167,8 +186,9 @@ async def test_sessions_are_hashed_with_a_secret_key(tmp_path: Path, engine: Eng
 
     path = tmp_path / "bot.sqlite3"
     store = await Store.open(path)
+    assert isinstance(store, SqlStore)
     await store.record(engine.ask("孝善养老是什么"), "x", "telegram", "123456789")
-    kept = (await store._one("SELECT session FROM questions"))[0]
+    kept = (await store.db.read("SELECT session FROM questions"))[0][0]
     assert kept != hashlib.sha256(b"telegram:123456789").hexdigest()[:32]
     await store.close()
     again = await Store.open(path)
@@ -182,7 +202,7 @@ async def test_sessions_are_hashed_with_a_secret_key(tmp_path: Path, engine: Eng
 async def test_old_unsalted_session_hashes_are_erased(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     db = sqlite3.connect(path)
-    db.executescript(MIGRATIONS[0] + MIGRATIONS[1] + MIGRATIONS[2])
+    db.executescript(";".join(render(m, "sqlite") for m in MIGRATIONS[:3]))
     db.execute("PRAGMA user_version = 3")
     db.execute(
         "INSERT INTO questions (at, channel, session, text, normalized, matched, reason,"
@@ -191,7 +211,8 @@ async def test_old_unsalted_session_hashes_are_erased(tmp_path: Path) -> None:
     db.commit()
     db.close()
     store = await Store.open(path)
-    assert (await store._one("SELECT session, text FROM questions")) == (None, "q")
+    assert isinstance(store, SqlStore)
+    assert (await store.db.read("SELECT session, text FROM questions")) == [(None, "q")]
     await store.close()
 
 
@@ -211,7 +232,7 @@ async def test_a_store_of_migration_two_gains_the_facts(tmp_path: Path) -> None:
 
     path = tmp_path / "old.db"
     db = sqlite3.connect(path)
-    db.executescript(MIGRATIONS[0] + MIGRATIONS[1])
+    db.executescript(render(MIGRATIONS[0], "sqlite") + render(MIGRATIONS[1], "sqlite"))
     db.execute("PRAGMA user_version = 2")
     db.commit()
     db.close()
@@ -225,26 +246,28 @@ async def test_a_store_of_migration_two_gains_the_facts(tmp_path: Path) -> None:
         await store.close()
 
 
-async def test_a_corrupted_file_is_reported_at_once_not_retried(store: Store) -> None:
+async def test_a_corrupted_file_is_reported_at_once_not_retried(
+    sqlite_store: SqlStore, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """sqlite3.DatabaseError (a corrupted page) used to bypass the store's error handling
     and reach the person as a 500 (issue 10, item 3): now it is a StoreError, at once."""
-    import sqlite3
-
     attempts = 0
 
-    async def broken() -> None:
+    async def broken(*_: object) -> None:
         nonlocal attempts
         attempts += 1
         raise sqlite3.DatabaseError("database disk image is malformed")
 
+    monkeypatch.setattr(sqlite_store.db, "run", broken)
     with pytest.raises(StoreError, match="malformed"):
-        await store._write("recording", broken)
+        await sqlite_store.record(engine.ask("孝善养老是什么"), "x", "http")
     assert attempts == 1
+    assert sqlite_store.health().backlog == 1, "the question is kept to be written later"
 
 
-async def test_a_failed_read_is_a_store_error(store: Store) -> None:
+async def test_a_failed_read_is_a_store_error(sqlite_store: SqlStore) -> None:
     with pytest.raises(StoreError):
-        await store._one("SELECT * FROM no_such_table")
+        await sqlite_store._one("SELECT * FROM no_such_table")
 
 
 async def test_a_garbage_file_is_refused_with_its_name(tmp_path: Path) -> None:
@@ -254,14 +277,180 @@ async def test_a_garbage_file_is_refused_with_its_name(tmp_path: Path) -> None:
         await Store.open(path)
 
 
-async def test_deleted_rows_are_overwritten_and_context_is_kept_a_day(store: Store) -> None:
+async def test_deleted_rows_are_overwritten_and_context_is_kept_a_day(
+    sqlite_store: SqlStore,
+) -> None:
     """Retention (issue 10, item 4): secure_delete, so a deleted question does not stay
     in the file until a checkpoint; context is used for 10 minutes and kept a day."""
-    assert (await store._one("PRAGMA secure_delete"))[0] == 1
+    store = sqlite_store
+    assert (await store.db.read("PRAGMA secure_delete"))[0][0] == 1
     await store.remember("web", "old", "xiaoshan", None)
     await store.remember("web", "new", "yiliao", None)
     two_days = time.time() - 2 * 86_400
-    await store._db.execute("UPDATE context SET at = ? WHERE topic = 'xiaoshan'", (two_days,))
-    await store._db.commit()
+    await store.db.run([Step("UPDATE context SET at = ? WHERE topic = 'xiaoshan'",
+                             (two_days,))], 1000)  # fmt: skip
     await store.purge(older_than=time.time() - 90 * 86_400)
-    assert (await store._all("SELECT topic FROM context")) == [("yiliao",)]
+    assert (await store.db.read("SELECT topic FROM context")) == [("yiliao",)]
+
+
+# budgets, message keys, lists and tokens: every store ------------------------------
+
+
+async def test_budgets_count_until_full_then_say_how_long_to_wait(store: Store) -> None:
+    person = [Budget("person", 3, 60.0)]
+    assert [await store.spend(person) for _ in range(3)] == [0.0, 0.0, 0.0]
+    wait = await store.spend(person)
+    assert 59.0 < wait <= 60.0, "the oldest of the three leaves the window in a minute"
+    assert await store.spend([Budget("someone else", 3, 60.0)]) == 0.0
+
+
+async def test_a_refused_question_counts_against_no_budget(store: Store) -> None:
+    """The address has room but the person has none: the address is not charged."""
+    await store.spend([Budget("p", 1, 60.0)])
+    for _ in range(5):
+        assert await store.spend([Budget("addr", 2, 60.0), Budget("p", 1, 60.0)]) > 0
+    assert await store.spend([Budget("addr", 2, 60.0)]) == 0.0
+    assert await store.spend([Budget("addr", 2, 60.0)]) == 0.0
+    assert await store.spend([Budget("addr", 2, 60.0)]) > 0
+
+
+async def test_a_short_window_empties(store: Store) -> None:
+    second = [Budget("*", 1, 0.2)]
+    assert await store.spend(second) == 0.0
+    assert 0 < await store.spend(second) <= 0.2
+    await asyncio.sleep(0.25)
+    assert await store.spend(second) == 0.0
+
+
+async def test_a_key_is_new_once(store: Store) -> None:
+    assert await store.first_time("wechat:o1:1001")
+    assert not await store.first_time("wechat:o1:1001")
+    assert await store.first_time("wechat:o1:1002")
+
+
+async def test_numbered_lists_and_tokens(store: Store) -> None:
+    assert await store.numbered("wechat", "o1", 600) is None
+    await store.keep_numbered("wechat", "o1", ["xiaoshan.what", "linli.what"], "全文 13905371234")
+    found = await store.numbered("wechat", "o1", 600)
+    assert found is not None and found[0] == ["xiaoshan.what", "linli.what"]
+    assert found[1] is not None and "13905371234" not in found[1], "kept masked"
+    assert await store.numbered("wechat", "o2", 600) is None
+    assert await store.token("wechat") is None
+    await store.keep_token("wechat", "T1", 100.5)
+    await store.keep_token("wechat", "T2", 200.5)
+    assert await store.token("wechat") == ("T2", 200.5)
+
+
+async def test_forget_ends_the_context(store: Store) -> None:
+    await store.remember("web", "s", "xiaoshan", None)
+    await store.forget("web", "s")
+    assert await store.context("web", "s", 600) is None
+
+
+async def test_urgent_questions_come_first(store: Store, engine: Engine) -> None:
+    await store.record(engine.ask("今天天气怎么样"), "x", "http")
+    urgent = engine.ask("俺娘住院了拿不出钱咋办")
+    assert urgent.urgent
+    await store.record(urgent, "y", "http")
+    rows = await store.unanswered(since=0)
+    assert rows[0]["urgent"] == urgent.urgent and rows[-1]["urgent"] is None
+
+
+# the SQL stores -------------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def sql_target(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    return tmp_path / "bot.sqlite3"
+
+
+async def test_the_writes_of_one_moment_share_one_transaction(
+    sql_target: str | Path, engine: Engine
+) -> None:
+    """Group commit: 50 people asking at once cost a few transactions, not 50, and each
+    is answered only after its question is written."""
+    store = await Store.open(sql_target)
+    assert isinstance(store, SqlStore)
+    try:
+        reply = engine.ask("孝善养老是什么")
+        before = store.transactions
+        await asyncio.gather(*(store.record(reply, "x", "http", f"s{i}") for i in range(50)))
+        assert store.transactions - before <= 3
+        assert (await store.db.read("SELECT COUNT(*) FROM questions"))[0][0] == 50
+    finally:
+        await store.close()
+
+
+async def test_two_stores_on_one_database_share_everything(sql_target: str | Path) -> None:
+    """Two replicas: a context, a budget, a message key and a token kept by one are
+    seen by the other."""
+    a = await Store.open(sql_target)
+    b = await Store.open(sql_target)
+    try:
+        assert a.key == b.key, "one session key, made once"
+        await a.remember("web", "s", "xiaoshan", "xiaoshan.what")
+        found = await b.context("web", "s", 600)
+        assert found is not None and found.topic == "xiaoshan"
+        budget = [Budget("p", 2, 60.0)]
+        assert await a.spend(budget) == 0.0 and await b.spend(budget) == 0.0
+        assert await a.spend(budget) > 0 and await b.spend(budget) > 0
+        assert await a.first_time("k") and not await b.first_time("k")
+        await a.keep_token("wechat", "T", 9.0)
+        assert await b.token("wechat") == ("T", 9.0)
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_a_budget_holds_when_replicas_count_at_once(sql_target: str | Path) -> None:
+    """Four stores counting one person at once: exactly the limit gets through."""
+    stores = [await Store.open(sql_target) for _ in range(4)]
+    try:
+        budget = [Budget("one person", 5, 60.0)]
+        waits = await asyncio.gather(*(s.spend(budget) for s in stores for _ in range(5)))
+        assert sum(1 for w in waits if w == 0.0) == 5
+    finally:
+        for s in stores:
+            await s.close()
+
+
+# PostgreSQL's own -----------------------------------------------------------------
+
+
+async def test_replicas_starting_together_migrate_once(postgres_url: str) -> None:
+    stores = await asyncio.gather(*(Store.open(postgres_url) for _ in range(4)))
+    try:
+        assert [await s.version() for s in stores] == [len(MIGRATIONS)] * 4
+        assert len({s.key for s in stores}) == 1
+    finally:
+        for s in stores:
+            await s.close()
+
+
+async def test_postgres_keeps_no_session_and_no_personal_data(
+    postgres_url: str, engine: Engine
+) -> None:
+    import asyncpg
+
+    store = await Store.open(postgres_url)
+    reply = engine.ask("俺身份证370402195003151234，电话13905371234，孝善养老咋办")
+    await store.record(reply, reply.normalized, "telegram", "123456789")
+    await store.remember("telegram", "123456789", "xiaoshan", None, facts="电话13905371234")
+    await store.spend([Budget(store.session_key("budget", "telegram:123456789") or "", 5, 60)])
+    await store.close()
+    db = await asyncpg.connect(postgres_url)
+    try:
+        dump = ""
+        for table in ("questions", "context", "hits", "feedback", "seen"):
+            dump += repr(await db.fetch(f"SELECT * FROM {table}"))
+    finally:
+        await db.close()
+    for secret in ("123456789", "370402195003151234", "13905371234"):
+        assert secret not in dump
+
+
+async def test_a_wrong_postgres_address_is_one_clear_error() -> None:
+    with pytest.raises(StoreError, match=r"cannot connect to the database postgresql://u:\*\*\*@"):
+        await Store.open("postgresql://u:secret@127.0.0.1:1/none")
