@@ -4,16 +4,21 @@
     .venv/bin/python -m benchmarks.run --smoke    # CI: checks that it works, no targets
 
 Matching (real booklet, synthetic 1k/10k/100k examples) vs a naive rapidfuzz baseline,
-/api/ask vs /healthz throughput at 32 clients, cold start, peak RSS after 10,000 questions.
+/api/ask vs /healthz throughput at 32 clients, cold start, peak RSS after 10,000 questions;
+/api/ask with storage under wrk: one and two workers, SQLite and PostgreSQL (Debian's
+wrk and postgresql; a row says so when one is missing); then the targets of issue 12.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import random
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -25,6 +30,8 @@ from pathlib import Path
 import aiohttp
 from rapidfuzz import fuzz, process
 
+from benchmarks.postgres import binaries
+from benchmarks.postgres import running as running_postgres
 from benchmarks.server import running_server
 from bot.booklet import Booklet, Intent, Topic
 from bot.engine import Engine
@@ -108,6 +115,9 @@ def timed(fn: Callable[[str], object], items: Sequence[str]) -> tuple[float, flo
     return statistics.median(latencies), p99, len(items) / total
 
 
+FIGURES: dict[str, float] = {}  # what the targets table reads, filled as measured
+
+
 def matching(sizes: Sequence[int], sample: list[str]) -> list[str]:
     rows = []
     real = load_booklet(DEFAULT_POLICIES)
@@ -120,6 +130,7 @@ def matching(sizes: Sequence[int], sample: list[str]) -> list[str]:
         asked = sample if size < 10_000 else sample[:BIG_SAMPLE]  # the baseline is slow there
         ours = timed(engine.ask, asked)
         naive = timed(partial(_naive, examples=examples), asked)
+        FIGURES[f"match_p99_{size}"] = ours[1]
         name = "real booklet" if size == 0 else f"synthetic {size:,}"
         name += f", {len(asked):,} questions"
         rows.append(
@@ -185,6 +196,7 @@ async def server_figures(seconds: float, clients: int, memory_questions: int,
         base = server.base
         ask = await load(base, "/api/ask", {}, seconds, clients, texts)
         health = await load(base, "/healthz", None, seconds, clients, texts)
+        FIGURES["python_client_ask"] = ask[0]
         rows = [
             f"| HTTP /api/ask, {clients} clients, {seconds:.0f} s | {ask[0]:,.0f} req/s, "
             f"p99 {ask[1]:.1f} ms, {ask[2]} errors | /healthz: {health[0]:,.0f} req/s, "
@@ -206,6 +218,7 @@ async def server_figures(seconds: float, clients: int, memory_questions: int,
                 await asyncio.gather(*(send(i) for i in batch))
                 sent = batch.stop
         rss = peak_rss_mb(server.process.pid)
+        FIGURES["rss_mb"] = rss
         rows.append(f"| peak RSS of `policybot serve` after {sent:,} questions "
                     f"| {rss:.0f} MB | | |")  # fmt: skip
         print(rows[-1], flush=True)
@@ -221,6 +234,7 @@ def cold_start(runs: int) -> str:
             cwd=PROJECT_ROOT, capture_output=True, check=True,
         )  # fmt: skip
         times.append(time.perf_counter() - t)
+    FIGURES["cold_start_s"] = statistics.median(times)
     row = (f"| cold start: process start to first answer of `policybot ask` "
            f"| median {statistics.median(times):.2f} s of {runs} | | |")  # fmt: skip
     print(row, flush=True)
@@ -245,8 +259,125 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         asyncio.run(server_figures(seconds, clients, memory, sample, Path(tmp) / "b.sqlite3"))
+        asyncio.run(scaling(seconds, clients, sample, Path(tmp)))
     cold_start(runs)
+    print()
+    targets()
     return 0
+
+
+def _wrk_script(texts: list[str], folder: Path) -> Path:
+    """A Lua script for wrk: POST /api/ask with the evaluation questions in turn, 64
+    sessions (follow-ups read and write context), JSON in Lua long strings."""
+    bodies = [json.dumps({"text": t, "session": f"w{i % 64}"}, ensure_ascii=False)
+              for i, t in enumerate(texts)]  # fmt: skip
+    items = ",\n".join(f"[==[{b}]==]" for b in bodies if "]==]" not in b)
+    script = folder / "ask.lua"
+    script.write_text(
+        f"local bodies = {{\n{items}\n}}\nlocal i = 0\n"
+        "wrk.method = 'POST'\nwrk.headers['Content-Type'] = 'application/json'\n"
+        "request = function()\n  i = i + 1\n"
+        "  return wrk.format(nil, '/api/ask', nil, bodies[(i % #bodies) + 1])\nend\n",
+        encoding="utf-8",
+    )
+    return script
+
+
+def wrk(base: str, script: Path, seconds: float, clients: int) -> tuple[float, float, int]:
+    """Answers per second, p99 ms and non-200 answers, from wrk (a C load generator: it
+    leaves the cores to the server, where a Python client would take one)."""
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--latency",
+         "-s", str(script), base + "/api/ask"],
+        capture_output=True, text=True, check=True, timeout=seconds + 60,
+    ).stdout  # fmt: skip
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    late = float(p99.group(1)) * scale[p99.group(2)] if p99 else float("nan")
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors:.*?timeout (\d+)", out)
+    return rate, late, (int(bad.group(1)) if bad else 0) + (int(errors.group(1)) if errors else 0)
+
+
+async def scaling(seconds: float, clients: int, texts: list[str], folder: Path) -> list[str]:
+    """/api/ask with storage: one worker, two workers, SQLite and PostgreSQL."""
+    if shutil.which("wrk") is None:
+        row = "| /api/ask scaling | not measured: wrk is not installed (apt-get install wrk) | | |"
+        print(row, flush=True)
+        return [row]
+    script = _wrk_script(texts, folder)
+    env = {"POLICYBOT_RATE_LIMIT": "10000", "POLICYBOT_IP_RATE_LIMIT": "0"}
+    rows = []
+
+    async def measure(name: str, db: Path | str, workers: int) -> float:
+        async with running_server(db, "--workers", str(workers), **env) as server:
+            if seconds > 2:
+                wrk(server.base, script, 2, clients)  # warm up: caches, connections, pages
+            rate, p99, errors = wrk(server.base, script, seconds, clients)
+        FIGURES[name] = rate
+        rows.append(f"| /api/ask with storage, {name.replace('_', ' ')}, {clients} wrk "
+                    f"connections | {rate:,.0f} answers/s, p99 {p99:.1f} ms, {errors} errors "
+                    "| | |")  # fmt: skip
+        print(rows[-1], flush=True)
+        return rate
+
+    await measure("sqlite_1_worker", folder / "one.sqlite3", 1)
+    await measure("sqlite_2_workers", folder / "two.sqlite3", 2)
+    bin_dir = binaries()
+    if bin_dir is None:
+        rows.append("| /api/ask, PostgreSQL | not measured: postgresql is not installed | | |")
+        print(rows[-1], flush=True)
+        return rows
+    with running_postgres(bin_dir) as pg:
+        for n, workers in ((1, 1), (2, 2)):
+            database = f"bench{n}"
+            await _create_database(pg.url(), database)
+            await measure(f"postgresql_{workers}_worker{'s' if workers > 1 else ''}",
+                          pg.url(database), workers)  # fmt: skip
+    return rows
+
+
+async def _create_database(url: str, name: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+def targets() -> None:
+    """The figures of issue 12 beside their targets, each met or not."""
+    f = FIGURES.get
+
+    def row(what: str, value: float | None, shown: str, target: str, met: bool) -> None:
+        verdict = "—" if value is None else ("met" if met else "**not met**")
+        print(f"| {what} | {shown if value is not None else 'not measured'} | {target} "
+              f"| {verdict} |")  # fmt: skip
+
+    print("| target (issue 12) | measured | target | |\n| --- | --- | --- | --- |")
+    real, big = f("match_p99_0"), f("match_p99_100000")
+    row("matching p99, real booklet", real, f"{real or 0:.2f} ms", "≤ 2 ms", (real or 9) <= 2)
+    row("matching p99, 100,000 examples", big, f"{big or 0:.2f} ms", "≤ 12 ms",
+        (big or 99) <= 12)  # fmt: skip
+    one = f("sqlite_1_worker")
+    row("/api/ask with storage, one worker (SQLite)", one, f"{one or 0:,.0f} answers/s",
+        "≥ 600 answers/s", (one or 0) >= 600)  # fmt: skip
+    two = f("sqlite_2_workers")
+    ratio = (two or 0) / one if one else None
+    row("two workers on 2 cores (SQLite)", ratio if two else None,
+        f"{ratio or 0:.2f}× one worker", "≥ 1.7×", (ratio or 0) >= 1.7)  # fmt: skip
+    pg = f("postgresql_1_worker")
+    share = (pg or 0) / one if one else None
+    row("PostgreSQL, one worker", share if pg else None, f"{share or 0:.0%} of SQLite",
+        "≥ 80%", (share or 0) >= 0.8)  # fmt: skip
+    cold = f("cold_start_s")
+    row("cold start to first answer", cold, f"{cold or 0:.2f} s", "≤ 1.0 s", (cold or 9) <= 1)
+    rss = f("rss_mb")
+    row("peak RSS after 10,000 questions", rss, f"{rss or 0:.0f} MB", "≤ 130 MB",
+        (rss or 999) <= 130)  # fmt: skip
 
 
 def _memory_gb() -> float:
