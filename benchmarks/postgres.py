@@ -40,9 +40,25 @@ def _free_port() -> int:
 class Server:
     port: int
     folder: Path
+    bin_dir: Path
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{USER}@127.0.0.1:{self.port}/{database}"
+
+    def start(self) -> None:
+        options = (f"-p {self.port} -c listen_addresses=127.0.0.1"
+                   f" -c unix_socket_directories={self.folder}"
+                   " -c fsync=off -c full_page_writes=off -c max_connections=300")  # fmt: skip
+        subprocess.run(_as_owner([
+            str(self.bin_dir / "pg_ctl"), "-D", str(self.folder / "data"),
+            "-l", str(self.folder / "log"), "-o", options, "-w", "-t", "60", "start",
+        ]), check=True, capture_output=True, timeout=120)  # fmt: skip
+
+    def stop(self, mode: str = "fast") -> None:
+        subprocess.run(_as_owner([
+            str(self.bin_dir / "pg_ctl"), "-D", str(self.folder / "data"), "-m", mode,
+            "-w", "stop",
+        ]), capture_output=True, timeout=60)  # fmt: skip
 
 
 def _as_owner(command: list[str]) -> list[str]:
@@ -65,15 +81,10 @@ def running(bin_dir: Path) -> Iterator[Server]:
         str(bin_dir / "initdb"), "-D", str(data), "-U", USER, "--auth=trust", "-E", "UTF8",
         "--no-locale", "--no-sync",
     ]), check=True, capture_output=True, timeout=120)  # fmt: skip
-    options = (f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={folder}"
-               " -c fsync=off -c full_page_writes=off -c max_connections=300")  # fmt: skip
-    subprocess.run(_as_owner([
-        str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-o", options,
-        "-w", "-t", "60", "start",
-    ]), check=True, capture_output=True, timeout=120)  # fmt: skip
+    server = Server(port, folder, bin_dir)
+    server.start()
     try:
-        yield Server(port, folder)
+        yield server
     finally:
-        subprocess.run(_as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                                  "-w", "stop"]), capture_output=True, timeout=60)  # fmt: skip
+        server.stop("immediate")
         shutil.rmtree(folder, ignore_errors=True)

@@ -163,3 +163,21 @@ async def test_reloads_coalesce(
     await asyncio.gather(first, *during)
     assert caplog.text.count("booklet reloaded") == 2, "one more load for all who came during"
     assert service._current is None and service._next is None
+
+
+async def test_a_card_is_due_once_per_chat_and_topic_on_every_replica(engine: Engine) -> None:
+    """Two replicas on one store: the first answer of a topic in a chat brings its card,
+    once, whichever replica answers; the help topic has none."""
+    from bot.store.memory import MemoryStore
+
+    store = MemoryStore()
+    a, b = Service(engine, store, DEFAULT_POLICIES), Service(engine, store, DEFAULT_POLICIES)
+    topic = engine.booklet.menu_topics[0].topic
+    assert await a.card_due("telegram", "42", topic)
+    assert not await b.card_due("telegram", "42", topic), "the other replica knows"
+    assert await b.card_due("telegram", "43", topic), "another chat gets its own"
+    help_topic = engine.booklet.meta.roles.help_topic
+    if help_topic:
+        assert not await a.card_due("telegram", "44", help_topic)
+    alone = Service(engine, None, DEFAULT_POLICIES)  # no store: remembered in the process
+    assert await alone.card_due("web", "s", topic) and not await alone.card_due("web", "s", topic)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine
-from bot.store import MIGRATIONS, Budget, Store, StoreError
+from bot.store import MIGRATIONS, Budget, Health, Store, StoreError
 from bot.store.migrations import render
 from bot.store.sql import SqlStore, Step
 
@@ -454,3 +454,33 @@ async def test_postgres_keeps_no_session_and_no_personal_data(
 async def test_a_wrong_postgres_address_is_one_clear_error() -> None:
     with pytest.raises(StoreError, match=r"cannot connect to the database postgresql://u:\*\*\*@"):
         await Store.open("postgresql://u:secret@127.0.0.1:1/none")
+
+
+async def test_a_postgres_restart_loses_no_question(engine: Engine) -> None:
+    """The server goes away (a restart, a failover): people are still answered, their
+    questions wait in memory, /readyz would say so; once it is back, all are written."""
+    from benchmarks.postgres import binaries, running
+
+    found = binaries()
+    if found is None:
+        pytest.skip("PostgreSQL is not installed")
+    with running(found) as server:
+        store = await Store.open(server.url())
+        assert isinstance(store, SqlStore)
+        try:
+            await store.record(engine.ask("孝善养老是什么"), "x", "http")
+            server.stop()
+            for text in ("一站式结算", "邻里互助"):
+                with pytest.raises(StoreError):
+                    await store.record(engine.ask(text), text, "http")
+            health = store.health()
+            assert not health.writable and health.backlog == 2
+            server.start()
+            for _ in range(50):  # the pool reconnects
+                if (await store.probe()).writable:
+                    break
+                await asyncio.sleep(0.1)
+            assert store.health() == Health(True, "", 0)
+            assert (await store.db.read("SELECT COUNT(*) FROM questions"))[0][0] == 3
+        finally:
+            await store.close()

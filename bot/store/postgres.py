@@ -44,7 +44,8 @@ def _lock_id(key: str) -> int:
 
 class PostgresDatabase(Database):
     dialect: Dialect = "postgresql"
-    errors = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
+    errors = (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError,
+              OSError, TimeoutError)  # fmt: skip
 
     def __init__(self, pool: Any) -> None:
         self._pool = pool

@@ -178,8 +178,8 @@ class SqlStore(Store):
     async def _read(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         try:
             return await self.db.read(sql, args)
-        except self.db.errors as exc:  # a corrupted page, a lost server: reported, not raised
-            log.error("store: reading failed: %s", exc)
+        except Exception as exc:  # a corrupted page, a lost server: reported, not raised
+            log.error("store: reading failed: %s: %s", type(exc).__name__, exc)
             raise StoreError(f"reading: {exc}") from exc
 
     async def _one(self, sql: str, args: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
@@ -202,7 +202,11 @@ class SqlStore(Store):
             await asyncio.sleep(0)  # let everyone of this turn join
             while self._queue:
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-                await self._commit(batch)
+                try:
+                    await self._commit(batch)
+                except Exception as exc:  # a driver's surprise: nobody may wait forever
+                    log.exception("store: writing failed unexpectedly")
+                    self._failed(batch, exc)
         finally:
             self._flushing = None
 
