@@ -177,3 +177,30 @@ async def test_two_workers_share_the_port_the_budget_and_come_back_after_a_kill(
         server.process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(server.process.wait(), timeout=30) == 0
         assert not any(Path(f"/proc/{p}").exists() for p in _children(server.process.pid))
+
+
+@pytest.mark.parametrize(
+    ("webhook", "worker", "made"),
+    [(False, 0, True), (False, 1, False), (True, 0, True), (True, 1, True)],
+)
+def test_telegram_polls_in_the_first_worker_only_and_webhooks_in_all(
+    webhook: bool, worker: int, made: bool, engine: Any
+) -> None:
+    """Two processes polling one bot make Telegram refuse both ("terminated by other
+    getUpdates"); a webhook is served by every worker and set by the first."""
+    from bot.frontdoor import FrontDoor
+    from bot.service import Service
+    from bot.settings import load_settings
+    from handlers.channels import Setup
+    from handlers.metrics import Metrics
+    from handlers.telegram import channel
+
+    environ = {"TELEGRAM_BOT_TOKEN": "123:abc"}
+    if webhook:
+        environ |= {"TELEGRAM_WEBHOOK_URL": "https://bot.example/telegram/webhook",
+                    "TELEGRAM_WEBHOOK_SECRET": "s" * 20}  # fmt: skip
+    door = FrontDoor(Service.of(engine))
+    made_channel = channel(Setup(load_settings({}), environ, door, Metrics(), worker, 2))
+    assert (made_channel is not None) == made
+    if made_channel is not None:
+        assert made_channel.primary == (worker == 0)
