@@ -259,6 +259,10 @@ def _serve(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
     if not 1 <= args.workers <= MAX_WORKERS:
         print(f"policybot: --workers must be between 1 and {MAX_WORKERS}", file=sys.stderr)
         return 2
+    if args.workers > 1 and settings.db == ":memory:":
+        print("policybot: --workers needs a store they can share (POLICYBOT_DB is :memory:)",
+              file=sys.stderr)  # fmt: skip
+        return 2
     settings = replace(settings, host=args.host or settings.host, port=args.port or settings.port)
     logging.getLogger().setLevel(logging.INFO)
     if args.workers == 1:

@@ -198,3 +198,38 @@ def test_serve_stops_on_a_bad_channel_setting_with_one_line(
     lines = done.stderr.decode().strip().splitlines()
     assert len(lines) == 1 and "bad setting" in lines[0] and name.split("_")[0] in lines[0]
     assert not (tmp_path / "bot.sqlite3").exists(), "stopped before opening the store"
+
+
+def test_workers_refuse_a_busy_port_with_one_error(tmp_path: Path) -> None:
+    """A worker that cannot start stops them all, with its error, not a restart loop."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--workers", "2"],
+            cwd=PROJECT_ROOT, capture_output=True, timeout=60, check=False,
+            env={**os.environ, "POLICYBOT_DB": str(tmp_path / "bot.sqlite3")},
+        )  # fmt: skip
+    assert done.returncode == 1
+    assert b"cannot serve" in done.stderr and b"Traceback" not in done.stderr
+    assert b"starting it again" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "db", "said"),
+    [
+        (["--workers", "0"], None, b"--workers must be between 1 and 64"),
+        (["--workers", "65"], None, b"--workers must be between 1 and 64"),
+        (["--workers", "2"], ":memory:", b"needs a store they can share"),
+    ],
+)
+def test_bad_workers_stop_with_one_line(
+    tmp_path: Path, args: list[str], db: str | None, said: bytes
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "serve", "--port", "1", *args],
+        cwd=PROJECT_ROOT, capture_output=True, timeout=60, check=False,
+        env={**os.environ, "POLICYBOT_DB": db or str(tmp_path / "bot.sqlite3")},
+    )  # fmt: skip
+    assert done.returncode == 2 and said in done.stderr
