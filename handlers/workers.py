@@ -7,15 +7,18 @@ through the store (SQLite on one machine, PostgreSQL across machines). The first
 alone polls Telegram, sets its webhook and applies the retention setting.
 
 The parent only supervises: SIGTERM or Ctrl-C is passed to every worker, which finishes
-its replies in flight; a worker that dies (killed, out of memory) is started again,
-unless it exits with an error at start (a port in use, a database down), when
-everything stops with its exit code.
+its replies in flight; a worker that dies (killed, out of memory, a database down for a
+moment) is started again, with a growing pause; one that exits with an error at its
+very first start (a port in use, a bad database) stops them all with its exit code.
+Workers end with the parent, even when it is killed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import gc
 import logging
 import os
 import shutil
@@ -32,6 +35,7 @@ from bot.store import Store
 log = logging.getLogger(__name__)
 
 SETTLED_SECONDS = 10.0  # a worker that lived this long is restarted when it dies
+PR_SET_PDEATHSIG = 1  # prctl(2)
 MAX_RESTARTS = 20  # in a row, within a minute each, before the parent gives up
 
 
@@ -45,29 +49,51 @@ def prepare(settings: Settings) -> None:
     asyncio.run(once())
 
 
+def _die_with_parent(parent: int) -> None:
+    """A worker ends when the parent does, even by SIGKILL (Linux: PR_SET_PDEATHSIG):
+    no orphan keeps answering on the port beside a new server."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the parent's SIGTERM still reaches it
+        return
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
 def supervise(workers: int, run: Callable[[int], int]) -> int:
     """Fork `workers` processes, each calling `run(index)` and exiting with its result;
     keep them running until SIGTERM or SIGINT; the exit code."""
     children: dict[int, tuple[int, float]] = {}  # pid: (worker index, started)
     stopping = False
+    parent = os.getpid()
+    blocked = {signal.SIGTERM, signal.SIGINT}
 
     def start(index: int) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # the worker
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            code = 1
-            try:
-                code = run(index)
-            except BaseException:
-                logging.getLogger(__name__).exception("worker %d failed", index)
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(code)
-        children[pid] = (index, time.monotonic())
+        # a SIGTERM between fork and noting the child would never reach it: held back
+        signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+        try:
+            pid = os.fork()
+            if pid == 0:  # the worker
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
+                _die_with_parent(parent)
+                code = 1
+                try:
+                    code = run(index)
+                except BaseException:
+                    logging.getLogger(__name__).exception("worker %d failed", index)
+                finally:
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                    os._exit(code)
+            children[pid] = (index, time.monotonic())
+        finally:
+            if os.getpid() == parent:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
 
     def stop(signum: int, _frame: object) -> None:
         nonlocal stopping
@@ -76,9 +102,11 @@ def supervise(workers: int, run: Callable[[int], int]) -> int:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = {sig: signal.signal(sig, stop) for sig in blocked}
     code = 0
     restarts = 0
+    started_once: set[int] = set()  # workers that got past their first start
+    gc.freeze()  # the booklet stays in pages the workers share (no refcount writes by gc)
     try:
         for index in range(workers):
             start(index)
@@ -94,19 +122,27 @@ def supervise(workers: int, run: Callable[[int], int]) -> int:
             if stopping:
                 continue
             lived = time.monotonic() - started
-            if lived < SETTLED_SECONDS and exit_code > 0:  # refused to start, not killed
+            if lived >= SETTLED_SECONDS:
+                started_once.add(index)
+            if index not in started_once and exit_code > 0:  # refused to start, not killed
                 log.error("worker %d stopped at start (exit %d); stopping", index, exit_code)
-                code = exit_code if exit_code > 0 else 1
+                code = exit_code
                 stop(signal.SIGTERM, None)
                 continue
+            started_once.add(index)
             restarts = restarts + 1 if lived < 60 else 0
             if restarts > MAX_RESTARTS:
                 log.error("workers keep dying; stopping")
                 code = 1
                 stop(signal.SIGTERM, None)
                 continue
-            log.error("worker %d ended (exit %d) after %.0f s; starting it again",
-                      index, exit_code, lived)  # fmt: skip
+            pause = min(10.0, 0.5 * 2 ** min(restarts, 5)) if lived < SETTLED_SECONDS else 0
+            log.error("worker %d ended (exit %d) after %.0f s; starting it again%s", index,
+                      exit_code, lived, f" in {pause:.0f} s" if pause else "")  # fmt: skip
+            if pause:  # a database down for a moment: no restart storm
+                time.sleep(pause)
+                if stopping:
+                    continue
             start(index)
     finally:
         for sig, handler in previous.items():

@@ -130,6 +130,14 @@ def _listening(base: str) -> int:
                and line.split()[3] == "0A")  # fmt: skip
 
 
+def _gone(pid: int) -> bool:
+    """Ended: no such process, or a zombie waiting for whoever adopted it to reap it."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+
+
 def _children(pid: int) -> set[int]:
     found = Path(f"/proc/{pid}/task/{pid}/children")
     return {int(p) for p in found.read_text().split()} if found.exists() else set()
@@ -174,9 +182,20 @@ async def test_two_workers_share_the_port_the_budget_and_come_back_after_a_kill(
             await _wait_for(lambda: _listening(server.base) == 2)  # started again
             async with http.get(server.base + "/healthz") as resp:
                 assert resp.status == 200
+        running = _children(server.process.pid)
+        assert len(running) == 2
         server.process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(server.process.wait(), timeout=30) == 0
-        assert not any(Path(f"/proc/{p}").exists() for p in _children(server.process.pid))
+        await _wait_for(lambda: all(_gone(p) for p in running), 10)
+
+
+async def test_workers_end_with_their_parent_even_when_it_is_killed(tmp_path: Path) -> None:
+    async with running_server(tmp_path / "bot.sqlite3", "--workers", "2") as server:
+        await _wait_for(lambda: _listening(server.base) == 2)
+        workers = _children(server.process.pid)
+        server.process.send_signal(signal.SIGKILL)
+        await server.process.wait()
+        await _wait_for(lambda: all(_gone(p) for p in workers), 20)
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.store import MIGRATIONS, Budget, Health, Store, StoreError
+from bot.store.base import question_row
 from bot.store.migrations import render
 from bot.store.sql import SqlStore, Step
 
@@ -484,3 +485,77 @@ async def test_a_postgres_restart_loses_no_question(engine: Engine) -> None:
             assert (await store.db.read("SELECT COUNT(*) FROM questions"))[0][0] == 3
         finally:
             await store.close()
+
+
+async def test_crossed_budgets_of_two_replicas_do_not_deadlock(sql_target: str | Path) -> None:
+    """Replica A counts X then Y in one transaction while B counts Y then X (one family
+    on both replicas, a village behind one address): the locks are taken in one order,
+    so neither waits for PostgreSQL's deadlock detector (a second each time)."""
+    a, b = await Store.open(sql_target), await Store.open(sql_target)
+    try:
+        x, y = [Budget("X", 1000, 60.0)], [Budget("Y", 1000, 60.0)]
+        started = time.perf_counter()
+        for _ in range(10):
+            waits = await asyncio.gather(a.spend(x), a.spend(y), b.spend(y), b.spend(x))
+            assert waits == [0.0] * 4
+        assert time.perf_counter() - started < 5.0
+        assert a.health().writable and b.health().writable
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_a_nul_character_is_kept_the_same_way_everywhere(
+    store: Store, engine: Engine
+) -> None:
+    """PostgreSQL refuses NUL in text (SQLite keeps it): it is dropped before storing,
+    so the question is kept on every store and the store stays writable."""
+    reply = engine.ask("孝善\x00养老是什么")
+    await store.record(reply, "孝善\x00养老", "http", "s")
+    await store.feedback(None, False, "没\x00用", "http", "s")
+    assert store.health().writable and store.health().backlog == 0
+    assert (await store.stats(since=0))["questions"] == 1
+
+
+async def test_a_bad_kept_row_is_dropped_alone(sql_target: str | Path, engine: Engine) -> None:
+    """A kept row that can never be written (it breaks a constraint) is dropped; the
+    good rows kept with it are written, and the store says it works."""
+    store = await Store.open(sql_target)
+    assert isinstance(store, SqlStore)
+    try:
+        good = question_row(engine.ask("孝善养老是什么"), "x", "http", None, time.time())
+        insert = ("INSERT INTO questions (at, channel, session, text, normalized, matched,"
+                  " reason, intent, topic, score, guesses, urgent)"
+                  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")  # fmt: skip
+        store._keep([Step(insert, good), Step("INSERT INTO meta (name, value) VALUES (?, ?)",
+                                               ("bad", None)), Step(insert, good)])  # fmt: skip
+        assert store.health().backlog == 3
+        health = await store.probe()
+        assert health == Health(True, "", 0) and store.dropped == 1
+        assert (await store.db.read("SELECT COUNT(*) FROM questions"))[0][0] == 2
+    finally:
+        await store.close()
+
+
+async def test_a_write_at_fault_fails_alone_and_the_store_stays_writable(
+    sql_target: str | Path,
+) -> None:
+    store = await Store.open(sql_target)
+    assert isinstance(store, SqlStore)
+    try:
+        with pytest.raises(StoreError):
+            bad = Step("INSERT INTO meta (name, value) VALUES (?, ?)", ("bad", None))
+            await store._write("a bad write", [bad], keep=True)
+        assert store.health() == Health(True, "", 0), "not kept, not failing"
+    finally:
+        await store.close()
+
+
+async def test_a_key_is_new_again_after_a_day(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert await store.first_time("card:web:s:xiaoshan")
+    assert not await store.first_time("card:web:s:xiaoshan")
+    later = time.time() + 86_400 + 5
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert await store.first_time("card:web:s:xiaoshan"), "a day later the card is due again"

@@ -74,6 +74,12 @@ def hash_session(key: bytes, channel: str, session: str | None) -> str | None:
     return hmac.new(key, f"{channel}:{session}".encode(), "sha256").hexdigest()[:32]
 
 
+def clean(text: str) -> str:
+    """Masked, without NUL characters (PostgreSQL refuses them in text; SQLite keeps
+    them): every store keeps the same text."""
+    return mask(text).replace("\x00", "")
+
+
 def question_row(reply: Reply, normalized: str, channel: str,
                  session: str | None, now: float) -> tuple[Any, ...]:  # fmt: skip
     """A question as kept, masked (the session is already hashed): at, channel, session,
@@ -82,7 +88,7 @@ def question_row(reply: Reply, normalized: str, channel: str,
     if reply.matched and reply.intent:
         guesses.insert(0, {"intent": reply.intent, "score": reply.score})
     return (
-        now, channel, session, mask(reply.question)[:MAX_TEXT], mask(normalized)[:MAX_TEXT],
+        now, channel, session, clean(reply.question)[:MAX_TEXT], clean(normalized)[:MAX_TEXT],
         int(reply.matched), reply.reason, reply.intent, reply.topic, float(reply.score),
         json.dumps(guesses, ensure_ascii=False), reply.urgent,
     )  # fmt: skip
@@ -101,15 +107,15 @@ def is_unanswered(row: dict[str, Any]) -> bool:
 
 
 def kept_pending(pending: str | None) -> str | None:
-    return mask(pending)[:MAX_PENDING] if pending else None
+    return clean(pending)[:MAX_PENDING] if pending else None
 
 
 def kept_facts(facts: str | None) -> str | None:
-    return mask(facts)[-MAX_FACTS:] if facts else None
+    return clean(facts)[-MAX_FACTS:] if facts else None
 
 
 def kept_rest(rest: str | None) -> str | None:
-    return mask(rest)[:MAX_REST] if rest else None
+    return clean(rest)[:MAX_REST] if rest else None
 
 
 class Store(ABC):

@@ -11,7 +11,6 @@ from collections import defaultdict, deque
 from collections.abc import Sequence
 from typing import Any
 
-from bot.privacy import mask
 from bot.reply import Reply
 from bot.store.base import (
     CONTEXT_KEPT,
@@ -22,6 +21,7 @@ from bot.store.base import (
     Context,
     Health,
     Store,
+    clean,
     is_unanswered,
     kept_facts,
     kept_pending,
@@ -105,7 +105,7 @@ class MemoryStore(Store):
         self.ratings.append({
             "at": time.time(), "channel": channel,
             "session": self.session_key(channel, session), "intent": intent,
-            "helpful": int(helpful), "question": mask(question)[:MAX_TEXT],
+            "helpful": int(helpful), "question": clean(question)[:MAX_TEXT],
         })  # fmt: skip
 
     async def context(self, channel: str, session: str | None,

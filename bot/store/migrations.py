@@ -87,12 +87,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE tokens (name TEXT PRIMARY KEY, value TEXT NOT NULL, expires {real} NOT NULL);
     """,
     # 7: the budgets every replica shares: one row per question counted against a
-    # person's, an address's or the whole service's limit, and who was told to wait
+    # person's, an address's or the whole service's limit (keys hashed)
     """
     CREATE TABLE hits (key TEXT NOT NULL, at {real} NOT NULL);
     CREATE INDEX hits_key_at ON hits (key, at);
     CREATE INDEX hits_at ON hits (at);
-    CREATE TABLE told (key TEXT PRIMARY KEY, at {real} NOT NULL);
     CREATE INDEX seen_at ON seen (at);
     """,
 )

@@ -108,8 +108,9 @@ class PostgresDatabase(Database):
                           | asyncpg.CannotConnectNowError | ConnectionError)  # fmt: skip
 
     def faulty(self, exc: BaseException) -> bool:
-        return isinstance(exc, asyncpg.DataError | asyncpg.IntegrityConstraintViolationError
-                          | asyncpg.SyntaxOrAccessError)  # fmt: skip
+        # bad data or a broken constraint; not a missing table or a missing grant (42P01,
+        # 42501): those are the database's to fix, and the questions wait for it
+        return isinstance(exc, asyncpg.DataError | asyncpg.IntegrityConstraintViolationError)
 
 
 def describe(url: str) -> str:

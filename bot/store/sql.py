@@ -20,10 +20,9 @@ import time
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from bot.privacy import mask
 from bot.reply import Reply
 from bot.store.base import (
     BACKLOG,
@@ -36,6 +35,7 @@ from bot.store.base import (
     Health,
     Store,
     StoreError,
+    clean,
     kept_facts,
     kept_pending,
     kept_rest,
@@ -117,7 +117,7 @@ class _Write:
     steps: list[Step]
     done: asyncio.Future[list[Done]]
     keep: bool  # a question or feedback: kept in memory if it cannot be written now
-    at: float = field(default_factory=time.monotonic)
+    locks: tuple[str, ...] = ()  # keys read then written (budgets): locked first
 
 
 class SqlStore(Store):
@@ -186,10 +186,11 @@ class SqlStore(Store):
         rows = await self._read(sql, args)
         return rows[0] if rows else None
 
-    async def _write(self, what: str, steps: list[Step], keep: bool = False) -> list[Done]:
+    async def _write(self, what: str, steps: list[Step], keep: bool = False,
+                     locks: tuple[str, ...] = ()) -> list[Done]:  # fmt: skip
         """Join the next transaction and wait for its commit; what each statement gave."""
         loop = asyncio.get_running_loop()
-        write = _Write(what, steps, loop.create_future(), keep)
+        write = _Write(what, steps, loop.create_future(), keep, locks)
         self._queue.append(write)
         if self._flushing is None:
             self._flushing = asyncio.ensure_future(self._flush())
@@ -212,24 +213,29 @@ class SqlStore(Store):
 
     async def _commit(self, batch: list[_Write]) -> None:
         """One transaction for the backlog and the batch. A statement at fault (not the
-        database) must not fail the others: then each write is tried on its own."""
+        database) must not fail the others: then each is tried on its own, and only the
+        one at fault is refused (not kept: it would fail forever)."""
         kept = list(self._backlog)
-        steps = kept + [s for w in batch for s in w.steps]
+        locks = self.db.lock(sorted({k for w in batch for k in w.locks}))  # one order: no
+        steps = locks + kept + [s for w in batch for s in w.steps]  # deadlock between batches
         what = batch[0].what if len(batch) == 1 else f"{len(batch)} writes"
         try:
             done = await self._run(what, steps)
         except self.db.errors as exc:
-            if self.db.faulty(exc) and (len(batch) > 1 or kept):
+            if self.db.faulty(exc):
                 await self._one_by_one(batch, kept)
-                return
-            self._failed(batch, exc)
+            else:
+                self._failed(batch, exc)
             return
         for _ in kept:  # written (nothing else takes from the backlog meanwhile)
             self._backlog.popleft()
+        self._working(len(kept))
+        self._deliver(batch, done[len(locks) + len(kept) :])
+
+    def _working(self, kept: int) -> None:
         if self._failing:
-            log.warning("store: writes work again (%d kept row(s) written)", len(kept))
+            log.warning("store: writes work again (%d kept row(s) written)", kept)
             self._failing = ""
-        self._deliver(batch, done[len(kept) :])
 
     async def _run(self, what: str, steps: list[Step]) -> list[Done]:
         """Run, retrying while the database is busy (not while writes are known to fail);
@@ -251,21 +257,23 @@ class SqlStore(Store):
         raise AssertionError("unreachable")
 
     async def _one_by_one(self, batch: list[_Write], kept: list[Step]) -> None:
-        if kept:
+        """Each kept row, then each write, in its own transaction: the ones at fault are
+        dropped (logged), the others written; a database failure keeps what is left."""
+        for step in kept:
             try:
-                await self._run("writing the kept rows", kept)
+                await self._run("writing a kept row", [step])
             except self.db.errors as exc:
                 if not self.db.faulty(exc):
                     self._failed(batch, exc)
                     return
-                self.dropped += len(kept)
-                log.error("store: %d kept row(s) cannot be written and are dropped: %s",
-                          len(kept), exc)  # fmt: skip
-            for _ in kept:
-                self._backlog.popleft()
+                self.dropped += 1
+                log.error("store: a kept row cannot be written and is dropped: %s", exc)
+            self._backlog.popleft()
+        self._working(len(kept))
         for write in batch:
+            locks = self.db.lock(sorted(set(write.locks)))
             try:
-                done = await self._run(write.what, write.steps)
+                done = await self._run(write.what, locks + write.steps)
             except self.db.errors as exc:
                 if self.db.faulty(exc):
                     log.error("store: %s is at fault and not kept: %s", write.what, exc)
@@ -274,16 +282,18 @@ class SqlStore(Store):
                     continue
                 self._failed([write], exc)
                 continue
-            self._deliver([write], done)
+            self._deliver([write], done[len(locks) :])
 
     def _failed(self, batch: list[_Write], exc: BaseException) -> None:
-        """The database failed: say so, keep the questions and feedback, tell everyone."""
+        """The database failed: say so, keep the questions and feedback, tell everyone
+        (a write already answered is neither kept again nor told)."""
         self._failing = f"{batch[0].what}: {exc}"
         for write in batch:
+            if write.done.done():
+                continue
             if write.keep:
                 self._keep(write.steps)
-            if not write.done.done():
-                write.done.set_exception(StoreError(f"{write.what}: {exc}"))
+            write.done.set_exception(StoreError(f"{write.what}: {exc}"))
 
     def _deliver(self, batch: list[_Write], done: list[Done]) -> None:
         self.writes += len(batch)
@@ -365,7 +375,7 @@ class SqlStore(Store):
     async def feedback(self, intent: str | None, helpful: bool, question: str, channel: str,
                        session: str | None = None) -> None:  # fmt: skip
         row = (time.time(), channel, self.session_key(channel, session), intent,
-               int(helpful), mask(question)[:MAX_TEXT])  # fmt: skip
+               int(helpful), clean(question)[:MAX_TEXT])  # fmt: skip
         await self._write("recording feedback", [Step(
             "INSERT INTO feedback (at, channel, session, intent, helpful, question)"
             " VALUES (?,?,?,?,?,?)", row,
@@ -429,12 +439,11 @@ class SqlStore(Store):
             f"SELECT key, COUNT(*), MIN(at) FROM hits WHERE {windows} GROUP BY key",
             tuple(a for b in budgets for a in (b.key, now - b.window)),
         )
-        locks = self.db.lock(sorted(keys))
-        steps = [*locks, count, look]
+        steps = [count, look]
         if self._prune_due():
             steps.append(Step("DELETE FROM hits WHERE at < ?", (now - HITS_KEPT,)))
-        done = await self._write("counting a question", steps)
-        counted, seen = done[len(locks)], done[len(locks) + 1]
+        done = await self._write("counting a question", steps, locks=tuple(keys))
+        counted, seen = done[0], done[1]
         if counted.count:
             return 0.0
         found = {str(k): (int(n), float(oldest)) for k, n, oldest in seen.rows}
@@ -450,8 +459,11 @@ class SqlStore(Store):
     async def first_time(self, key: str) -> bool:
         hashed = self.session_key("seen", key) or ""
         now = time.time()
-        steps = [Step("INSERT INTO seen (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING"
-                      " RETURNING key", (hashed, now))]  # fmt: skip
+        steps = [Step(
+            "INSERT INTO seen (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
+            " SET at = excluded.at WHERE seen.at < ? RETURNING key",
+            (hashed, now, now - SEEN_KEPT),
+        )]  # fmt: skip
         if self._prune_due():
             steps.append(Step("DELETE FROM seen WHERE at < ?", (now - SEEN_KEPT,)))
         done = await self._write("noting a message as seen", steps)
