@@ -559,3 +559,24 @@ async def test_a_key_is_new_again_after_a_day(
     later = time.time() + 86_400 + 5
     monkeypatch.setattr(time, "time", lambda: later)
     assert await store.first_time("card:web:s:xiaoshan"), "a day later the card is due again"
+
+
+async def test_two_replicas_updating_the_same_conversations_do_not_deadlock(
+    sql_target: str | Path,
+) -> None:
+    """Replica A's transaction updates the context of s1 then s2, B's of s2 then s1 (the
+    same families asking both): rows are locked in one order, so no deadlock (under
+    `--workers 2` on PostgreSQL this cost a second per collision: 60 answers/s)."""
+    a, b = await Store.open(sql_target), await Store.open(sql_target)
+    try:
+        started = time.perf_counter()
+        for _ in range(10):
+            await asyncio.gather(
+                a.remember("web", "s1", "xiaoshan", None), a.remember("web", "s2", "linli", None),
+                b.remember("web", "s2", "yiliao", None), b.remember("web", "s1", "weifang", None),
+            )  # fmt: skip
+        assert time.perf_counter() - started < 5.0
+        assert a.health().writable and b.health().writable
+    finally:
+        await a.close()
+        await b.close()

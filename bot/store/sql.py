@@ -118,6 +118,7 @@ class _Write:
     done: asyncio.Future[list[Done]]
     keep: bool  # a question or feedback: kept in memory if it cannot be written now
     locks: tuple[str, ...] = ()  # keys read then written (budgets): locked first
+    order: str = ""  # the row an upsert locks ("context:<key>"): rows are locked sorted
 
 
 class SqlStore(Store):
@@ -163,7 +164,7 @@ class SqlStore(Store):
             " DO UPDATE SET value = excluded.value", (str(time.time()),),
         )  # fmt: skip
         with contextlib.suppress(StoreError):
-            await self._write("checking the database", [touch])
+            await self._write("checking the database", [touch], order="meta:probed")
         return self.health()
 
     async def close(self) -> None:
@@ -187,10 +188,10 @@ class SqlStore(Store):
         return rows[0] if rows else None
 
     async def _write(self, what: str, steps: list[Step], keep: bool = False,
-                     locks: tuple[str, ...] = ()) -> list[Done]:  # fmt: skip
+                     locks: tuple[str, ...] = (), order: str = "") -> list[Done]:  # fmt: skip
         """Join the next transaction and wait for its commit; what each statement gave."""
         loop = asyncio.get_running_loop()
-        write = _Write(what, steps, loop.create_future(), keep, locks)
+        write = _Write(what, steps, loop.create_future(), keep, locks, order)
         self._queue.append(write)
         if self._flushing is None:
             self._flushing = asyncio.ensure_future(self._flush())
@@ -216,8 +217,12 @@ class SqlStore(Store):
         database) must not fail the others: then each is tried on its own, and only the
         one at fault is refused (not kept: it would fail forever)."""
         kept = list(self._backlog)
-        locks = self.db.lock(sorted({k for w in batch for k in w.locks}))  # one order: no
-        steps = locks + kept + [s for w in batch for s in w.steps]  # deadlock between batches
+        # every transaction takes its locks in one order (budget keys, then the rows it
+        # upserts, sorted), so two replicas' transactions wait for each other, never
+        # deadlock (PostgreSQL would break the cycle only after a second)
+        batch.sort(key=lambda w: w.order)
+        locks = self.db.lock(sorted({k for w in batch for k in w.locks}))
+        steps = locks + kept + [s for w in batch for s in w.steps]
         what = batch[0].what if len(batch) == 1 else f"{len(batch)} writes"
         try:
             done = await self._run(what, steps)
@@ -401,7 +406,7 @@ class SqlStore(Store):
         key = self.session_key(channel, session)
         if key is None:
             return
-        await self._write("remembering the context", [Step(
+        await self._write("remembering the context", order=f"context:{key}", steps=[Step(
             "INSERT INTO context (session, topic, intent, at, pending, facts)"
             " VALUES (?,?,?,?,?,?)"
             " ON CONFLICT (session) DO UPDATE SET topic = excluded.topic,"
@@ -414,8 +419,8 @@ class SqlStore(Store):
         key = self.session_key(channel, session)
         if key is None:
             return
-        await self._write("forgetting the context",
-                          [Step("DELETE FROM context WHERE session = ?", (key,))])  # fmt: skip
+        forget = Step("DELETE FROM context WHERE session = ?", (key,))
+        await self._write("forgetting the context", [forget], order=f"context:{key}")
 
     # budgets --------------------------------------------------------------------------
 
@@ -466,7 +471,7 @@ class SqlStore(Store):
         )]  # fmt: skip
         if self._prune_due():
             steps.append(Step("DELETE FROM seen WHERE at < ?", (now - SEEN_KEPT,)))
-        done = await self._write("noting a message as seen", steps)
+        done = await self._write("noting a message as seen", steps, order=f"seen:{hashed}")
         return bool(done[0].rows)
 
     async def keep_numbered(self, channel: str, session: str | None, intents: list[str],
@@ -474,7 +479,7 @@ class SqlStore(Store):
         key = self.session_key(channel, session)
         if key is None:
             return
-        await self._write("keeping the numbered list", [Step(
+        await self._write("keeping the numbered list", order=f"numbered:{key}", steps=[Step(
             "INSERT INTO numbered (session, intents, rest, at) VALUES (?,?,?,?)"
             " ON CONFLICT (session) DO UPDATE SET intents = excluded.intents,"
             " rest = excluded.rest, at = excluded.at",
@@ -496,7 +501,7 @@ class SqlStore(Store):
         return (str(row[0]), float(row[1])) if row is not None else None
 
     async def keep_token(self, name: str, value: str, expires: float) -> None:
-        await self._write("keeping a token", [Step(
+        await self._write("keeping a token", order=f"tokens:{name}", steps=[Step(
             "INSERT INTO tokens (name, value, expires) VALUES (?,?,?)"
             " ON CONFLICT (name) DO UPDATE SET value = excluded.value,"
             " expires = excluded.expires",
