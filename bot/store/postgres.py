@@ -18,7 +18,7 @@ import asyncpg
 
 from bot.store.base import StoreError
 from bot.store.migrations import MIGRATIONS, Dialect, statements
-from bot.store.sql import Database, Done, SqlStore, Step
+from bot.store.sql import READ_WAIT, Database, Done, SqlStore, Step
 
 POOL = 10  # connections per process at most
 MIGRATION_LOCK = 7_020_170  # the advisory lock replicas take while migrating
@@ -50,9 +50,10 @@ class PostgresDatabase(Database):
     def __init__(self, pool: Any) -> None:
         self._pool = pool
 
-    async def read(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        async with self._pool.acquire(timeout=5) as conn:
-            rows = await conn.fetch(numbered(sql), *args)
+    async def read(self, sql: str, args: tuple[Any, ...] = (),
+                   wait: float = READ_WAIT) -> list[tuple[Any, ...]]:  # fmt: skip
+        async with self._pool.acquire(timeout=wait) as conn:
+            rows = await conn.fetch(numbered(sql), *args, timeout=max(wait, 1.0))
         return [tuple(r) for r in rows]
 
     async def run(self, steps: Sequence[Step], busy_ms: int) -> list[Done]:

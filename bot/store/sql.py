@@ -49,6 +49,7 @@ RETRIES = (0.05, 0.2)  # seconds between attempts of a write that found the data
 BUSY_MS = 2000  # how long one attempt waits for another writer
 DEGRADED_BUSY_MS = 100  # ... while writes are failing: answer people, do not wait
 PRUNE_EVERY = 500  # old message keys and rate-limit hits go with every 500th write of them
+READ_WAIT = 5.0  # seconds a read waits for a free connection (PostgreSQL's pool)
 MAX_BATCH = 500  # writes in one transaction at most (the rest go in the next)
 
 
@@ -74,8 +75,10 @@ class Database(ABC):
     dialect: Dialect
 
     @abstractmethod
-    async def read(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        """Rows of one query (raises `self.errors`)."""
+    async def read(self, sql: str, args: tuple[Any, ...] = (),
+                   wait: float = READ_WAIT) -> list[tuple[Any, ...]]:  # fmt: skip
+        """Rows of one query, waiting at most `wait` seconds for a connection (raises
+        `self.errors`)."""
 
     @abstractmethod
     async def run(self, steps: Sequence[Step], busy_ms: int) -> list[Done]:
@@ -178,7 +181,9 @@ class SqlStore(Store):
 
     async def _read(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         try:
-            return await self.db.read(sql, args)
+            # while writes fail, a read does not wait long either: people are answered
+            return await self.db.read(sql, args, DEGRADED_BUSY_MS / 1000 if self._failing
+                                      else READ_WAIT)  # fmt: skip
         except Exception as exc:  # a corrupted page, a lost server: reported, not raised
             log.error("store: reading failed: %s: %s", type(exc).__name__, exc)
             raise StoreError(f"reading: {exc}") from exc

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from bot.store.base import StoreError
 from bot.store.migrations import MIGRATIONS, Dialect, render
-from bot.store.sql import BUSY_MS, Database, Done, SqlStore, Step
+from bot.store.sql import BUSY_MS, READ_WAIT, Database, Done, SqlStore, Step
 
 T = TypeVar("T")
 
@@ -58,8 +58,9 @@ class SQLiteDatabase(Database):
         assert self._db is not None, "not connected"
         return self._db
 
-    async def read(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        return await self._call(self._read, sql, args)
+    async def read(self, sql: str, args: tuple[Any, ...] = (),
+                   wait: float = READ_WAIT) -> list[tuple[Any, ...]]:  # fmt: skip
+        return await self._call(self._read, sql, args)  # WAL: a read never waits for a lock
 
     def _read(self, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         return list(self.connection.execute(sql, args).fetchall())
