@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from bot.engine import Engine
 from bot.store import MIGRATIONS, Budget, Health, Store, StoreError
 from bot.store.base import question_row
 from bot.store.migrations import render
-from bot.store.sql import SqlStore, Step
+from bot.store.sql import Done, SqlStore, Step
 
 
 @pytest.fixture(params=["sqlite", "memory", "postgresql"])
@@ -580,3 +580,27 @@ async def test_two_replicas_updating_the_same_conversations_do_not_deadlock(
     finally:
         await a.close()
         await b.close()
+
+
+async def test_a_question_written_twice_is_kept_once(
+    sql_target: str | Path, engine: Engine
+) -> None:
+    """The connection drops after COMMIT: the store cannot know it was written and
+    writes it again (a retry, the backlog). The row's own token keeps it once."""
+    store = await Store.open(sql_target)
+    assert isinstance(store, SqlStore)
+    try:
+        real = store.db.run
+
+        async def twice(steps: Sequence[Step], busy_ms: int) -> list[Done]:
+            await real(steps, busy_ms)  # committed; then the answer is lost
+            return await real(steps, busy_ms)  # the retry
+
+        store.db.run = twice  # type: ignore[method-assign]
+        await store.record(engine.ask("孝善养老是什么"), "x", "http")
+        await store.feedback("xiaoshan.what", True, "孝善养老是什么", "http")
+        store.db.run = real  # type: ignore[method-assign]
+        assert (await store.db.read("SELECT COUNT(*) FROM questions"))[0][0] == 1
+        assert (await store.db.read("SELECT COUNT(*) FROM feedback"))[0][0] == 1
+    finally:
+        await store.close()

@@ -94,6 +94,14 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX hits_at ON hits (at);
     CREATE INDEX seen_at ON seen (at);
     """,
+    # 8: each question and feedback row has a token of its own, so a write retried after
+    # a commit whose answer was lost (a dropped connection) is not kept twice
+    """
+    ALTER TABLE questions ADD COLUMN token TEXT;
+    CREATE UNIQUE INDEX questions_token ON questions (token);
+    ALTER TABLE feedback ADD COLUMN token TEXT;
+    CREATE UNIQUE INDEX feedback_token ON feedback (token);
+    """,
 )
 
 

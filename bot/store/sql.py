@@ -330,9 +330,13 @@ class SqlStore(Store):
                      session: str | None = None) -> None:  # fmt: skip
         row = question_row(reply, normalized, channel, self.session_key(channel, session),
                            time.time())  # fmt: skip
+        # a row's own token: a retry after a commit whose answer was lost (a dropped
+        # connection) or a kept row written again inserts nothing twice
         await self._write("recording a question", [Step(
             "INSERT INTO questions (at, channel, session, text, normalized, matched, reason,"
-            " intent, topic, score, guesses, urgent) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row,
+            " intent, topic, score, guesses, urgent, token)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (token) DO NOTHING",
+            (*row, secrets.token_hex(12)),
         )], keep=True)  # fmt: skip
 
     async def unanswered(self, since: float) -> list[dict[str, Any]]:
@@ -387,8 +391,9 @@ class SqlStore(Store):
         row = (time.time(), channel, self.session_key(channel, session), intent,
                int(helpful), clean(question)[:MAX_TEXT])  # fmt: skip
         await self._write("recording feedback", [Step(
-            "INSERT INTO feedback (at, channel, session, intent, helpful, question)"
-            " VALUES (?,?,?,?,?,?)", row,
+            "INSERT INTO feedback (at, channel, session, intent, helpful, question, token)"
+            " VALUES (?,?,?,?,?,?,?) ON CONFLICT (token) DO NOTHING",
+            (*row, secrets.token_hex(12)),
         )], keep=True)  # fmt: skip
 
     # conversations --------------------------------------------------------------------
