@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.postgres import Server as PostgresServer
+from benchmarks.postgres import running
 from bot.engine import Engine
 from bot.store import MIGRATIONS, Budget, Health, Store, StoreError
 from bot.store.base import question_row
@@ -457,15 +459,13 @@ async def test_a_wrong_postgres_address_is_one_clear_error() -> None:
         await Store.open("postgresql://u:secret@127.0.0.1:1/none")
 
 
-async def test_a_postgres_restart_loses_no_question(engine: Engine) -> None:
+async def test_a_postgres_restart_loses_no_question(
+    engine: Engine, postgres_server: PostgresServer
+) -> None:
     """The server goes away (a restart, a failover): people are still answered, their
-    questions wait in memory, /readyz would say so; once it is back, all are written."""
-    from benchmarks.postgres import binaries, running
-
-    found = binaries()
-    if found is None:
-        pytest.skip("PostgreSQL is not installed")
-    with running(found) as server:
+    questions wait in memory, /readyz would say so; once it is back, all are written.
+    (A cluster of its own, made with the shared server's binaries: this one is stopped.)"""
+    with running(postgres_server.bin_dir) as server:
         store = await Store.open(server.url())
         assert isinstance(store, SqlStore)
         try:
