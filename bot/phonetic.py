@@ -2,38 +2,141 @@
 
 Both only ever produce a word from the booklet's own vocabulary, so a repair
 cannot invent a topic the booklet does not have.
+
+The readings come from a compact table, bot/data/pinyin.tsv (tools/make_pinyin_table.py
+writes it from pypinyin): the common characters and the booklet's own, and how the
+booklet's words are spelt in context. pypinyin itself, whose tables take tens of MB and
+a third of a second to import, is loaded only for a character or word the table lacks.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterable
-from functools import lru_cache
-
-from pypinyin import Style, lazy_pinyin, pinyin
+from functools import cache, lru_cache
+from pathlib import Path
 
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _LATIN_RUN = re.compile(r"[a-z]+(?: +[a-z]+)*")
 _MIXED = re.compile(r"([a-z]+)([\u4e00-\u9fff]+)")
 _COMMON_WORD = 5  # a window this frequent in the general dictionary is a word, not a typo
-_COMMON_CHAR = 30_000  # characters this frequent (是, 能, 有, 号) are never typos
+_COMMON_CHAR = 30_000  # characters this frequent (是, 能, 有) are never typos
+TABLE = Path(__file__).parent / "data" / "pinyin.tsv"
+
+
+BLOCK = range(0x4E00, 0xA000)  # CJK Unified Ideographs: every character the repairs read
+
+
+class PinyinTable:
+    """Readings of characters and spellings of words, as pypinyin gives them.
+    A line of the file: a character, a tab, its toneless readings joined by commas
+    (none: it has no reading); or a word of two or more characters, a tab, its
+    spelling in context (银行 = yinhang)."""
+
+    def __init__(self, chars: dict[str, tuple[str, ...]], words: dict[str, str]) -> None:
+        # each character's usual reading (itself when it has none): how a typo is typed,
+        # by code point for the block (no string a character); the few with other
+        # readings, or none, apart
+        self.block: list[str | None] = [None] * len(BLOCK)
+        self._outside: dict[str, str] = {}
+        self._other: dict[str, tuple[str, ...]] = {}
+        for ch, found in chars.items():
+            found = tuple(map(sys.intern, found))
+            first = found[0] if found else ch
+            if ord(ch) in BLOCK:
+                self.block[ord(ch) - BLOCK.start] = first
+            else:
+                self._outside[ch] = first
+            if len(found) != 1:
+                self._other[ch] = found
+        self.words = words
+
+    def usual(self, ch: str) -> str | None:
+        """The usual reading of `ch` (itself when it has none); None when not here."""
+        if ord(ch) in BLOCK:
+            return self.block[ord(ch) - BLOCK.start]
+        return self._outside.get(ch)
+
+    def readings(self, ch: str) -> tuple[str, ...] | None:
+        """All the readings of `ch`, usual first; None when the table lacks it."""
+        found = self._other.get(ch)
+        if found is not None:
+            return found
+        usual = self.usual(ch)
+        return None if usual is None else (usual,)
+
+    @classmethod
+    def read(cls, path: Path = TABLE) -> PinyinTable:
+        """The table in `path`; an empty one when there is no such file."""
+        chars: dict[str, tuple[str, ...]] = {}
+        words: dict[str, str] = {}
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return cls(chars, words)
+        for line in text.splitlines():
+            if not line or line.startswith("#"):
+                continue
+            key, _, value = line.partition("\t")
+            if len(key) == 1:
+                chars[key] = tuple(value.split(",")) if value else ()
+            else:
+                words[key] = value
+        return cls(chars, words)
+
+
+@cache
+def table() -> PinyinTable:
+    """The shipped table, read once per process."""
+    return PinyinTable.read()
 
 
 @lru_cache(maxsize=8192)
-def readings(ch: str) -> tuple[str, ...]:
-    """Toneless pinyin readings of one Han character (heteronyms included)."""
+def looked_up(ch: str) -> tuple[str, ...]:
+    """A character's readings from pypinyin itself (for one the table lacks)."""
+    from pypinyin import Style, pinyin
+
     found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
     return tuple(dict.fromkeys(found[0])) if found and found[0] else ()
 
 
+def spelt(word: str) -> str:
+    """A word's spelling in context from pypinyin itself (for one the table lacks)."""
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(lazy_pinyin(word, style=Style.NORMAL, errors="ignore"))
+
+
+def readings(ch: str) -> tuple[str, ...]:
+    """Toneless pinyin readings of one Han character (heteronyms included)."""
+    found = table().readings(ch)
+    return looked_up(ch) if found is None else found
+
+
+def _usual_reading(ch: str) -> str:
+    """A character's usual reading (itself when it has none)."""
+    code = ord(ch) - BLOCK.start
+    found = table().block[code] if 0 <= code < len(BLOCK) else table().usual(ch)
+    if found is None:
+        return (looked_up(ch) or (ch,))[0]
+    return found
+
+
 def usual(word: str) -> str:
     """A word spelt with each character's usual reading: how a typo is typed."""
-    return "".join((readings(ch) or (ch,))[0] for ch in word)
+    return "".join(map(_usual_reading, word))
+
+
+def spelling(word: str) -> str:
+    """A word spelt in context, pypinyin's way (银行 = yinhang, not yinxing)."""
+    found = table().words.get(word)
+    return spelt(word) if found is None else found
 
 
 def _keys(word: str) -> set[str]:
     """How a booklet term is spelt: in context (银行 = yinhang) and by usual readings."""
-    return {"".join(lazy_pinyin(word, style=Style.NORMAL, errors="ignore")), usual(word)}
+    return {spelling(word), usual(word)}
 
 
 class PhoneticRepair:
@@ -51,6 +154,11 @@ class PhoneticRepair:
         # a sound shared by two booklet words is ambiguous: leave such typos alone
         self._by_sound = {k: next(iter(v)) for k, v in by_sound.items() if len(v) == 1}
         self._lengths = sorted({len(w) for w in self._vocab}, reverse=True)
+        self._sizes = frozenset(self._lengths)
+        self._longest = max(self._lengths, default=0)
+        # every beginning of a sound: a window whose sound begins no term's cannot grow
+        # into one, so the windows at a position are tried only while they can
+        self._sound_starts = frozenset(k[:n] for k in self._by_sound for n in range(1, len(k) + 1))
         ordered = sorted(self._vocab, key=lambda w: (-len(w), w))
         self._exact = re.compile("|".join(map(re.escape, ordered))) if ordered else None
         self._by_spelling = dict(self._by_sound)
@@ -79,16 +187,13 @@ class PhoneticRepair:
         if self._exact is not None:
             for m in self._exact.finditer(run):
                 inside[m.start() + 1 : m.end()] = [True] * (m.end() - m.start() - 1)
-        sounds = [(readings(ch) or (ch,))[0] for ch in run]  # each character's usual reading
+        sounds = [_usual_reading(ch) for ch in run]  # each character's usual reading
         out: list[str] = []
+        n = len(run)
         i = 0
-        while i < len(run):
-            for size in self._lengths:
-                j = i + size
-                if j > len(run) or inside[i] or inside[j]:
-                    continue
-                target = self._by_sound.get("".join(sounds[i:j]))
-                if target is not None and self._is_typo(run[i:j], target):
+        while i < n:
+            for j, target in () if inside[i] else self._sounding(sounds, i, n):
+                if not inside[j] and self._is_typo(run[i:j], target):
                     out.append(target)
                     i = j
                     break
@@ -96,6 +201,22 @@ class PhoneticRepair:
                 out.append(run[i])
                 i += 1
         return "".join(out)
+
+    def _sounding(self, sounds: list[str], i: int, n: int) -> list[tuple[int, str]]:
+        """The windows from `i` (their ends, longest first) that sound like a term of
+        one of the vocabulary's lengths, and that term."""
+        found: list[tuple[int, str]] = []
+        sound = ""
+        for j in range(i + 1, min(n, i + self._longest) + 1):
+            sound += sounds[j - 1]
+            if sound not in self._sound_starts:
+                break
+            if j - i in self._sizes:
+                target = self._by_sound.get(sound)
+                if target is not None:
+                    found.append((j, target))
+        found.reverse()
+        return found
 
     def _is_typo(self, window: str, target: str) -> bool:
         """Whether `window`, which sounds like the booklet term `target`, is a typo of it.
