@@ -131,6 +131,11 @@ def _pairs(text: str) -> list[str]:
     return [w[i : i + 2] for w in text.split(" ") for i in range(max(1, len(w) - 1))]
 
 
+def _word_set(text: str) -> str:
+    """A segmented text as token_set_ratio reads it: its distinct words, sorted."""
+    return " ".join(sorted(set(text.split())))
+
+
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
     ordered = sorted({w for w in words if w.strip()}, key=lambda w: (-len(w), w))
     return re.compile("|".join(map(re.escape, ordered))) if ordered else None
@@ -241,6 +246,9 @@ class Matcher:
                 rows.append(" ".join(tokens))
             vocab_of.append(words)
         self._rows = rows
+        # rapidfuzz's token_set_ratio sees only the set of words: each row as its words,
+        # once each and sorted, costs it less to take apart
+        self._row_texts = np.array([_word_set(row) for row in rows], dtype=object)
         self._starts = np.array(starts, dtype=np.int64)
         # pinyin typed on purpose may spell any word the booklet uses ("jiedui帮扶")
         self._phonetic.learn_spoken(w for ws in vocab_of for w in ws)
@@ -251,10 +259,11 @@ class Matcher:
                 df[w] = df.get(w, 0) + 1
         self._idf = {w: math.log(1 + n / d) for w, d in df.items()}
         self._unknown_idf = math.log(1 + n)
-        self._intents_with: dict[str, list[int]] = {}
+        intents_with: dict[str, list[int]] = {}
         for k, words in enumerate(vocab_of):
             for w in words:
-                self._intents_with.setdefault(w, []).append(k)
+                intents_with.setdefault(w, []).append(k)
+        self._intents_with = {w: np.array(ks, dtype=np.int64) for w, ks in intents_with.items()}
         self._topic_position = {t.topic: n for n, t in enumerate(booklet.topics)}
         self._overview_topic = (
             None if self._overview_name is None else self._topic_position[self._overview_name]
@@ -271,21 +280,32 @@ class Matcher:
         aspects = sorted({i.aspect for i in self.intents})
         self._aspect_names = aspects
         self._aspect_code = np.array([aspects.index(i.aspect) for i in self.intents])
+        # the intents that answer each aspect, and, once asked, each set of aspects
+        self._aspect_masks = {a: self._aspect_code == c for c, a in enumerate(aspects)}
+        self._aspect_values: dict[frozenset[str], np.ndarray] = {}
         self._what_code = aspects.index("what") if "what" in aspects else None
 
         # keywords, each distinct word once: which topics (and how surely), which intents
-        self._topic_keywords: dict[str, list[tuple[int, float]]] = {}
+        topic_keywords: dict[str, list[tuple[int, float]]] = {}
         for t, topic in enumerate(booklet.topics):
             for word in {normal(k) for k in topic.keywords}:
                 weight = self._keyword_weight[(topic.topic, word)]
-                self._topic_keywords.setdefault(word, []).append((t, weight))
+                topic_keywords.setdefault(word, []).append((t, weight))
+        self._topic_keywords = {
+            word: (np.array([t for t, _ in places], dtype=np.int64),
+                   np.array([100.0 * weight for _, weight in places]))
+            for word, places in topic_keywords.items()
+        }  # fmt: skip
         # situations: every part present names the topic, as a keyword of its own would
+        # (each distinct set of parts once, with the topics it names)
+        situations: dict[frozenset[str], list[int]] = {}
+        for t, topic in enumerate(booklet.topics):
+            for entry in topic.situations:
+                situations.setdefault(frozenset(normal(p) for p in entry.split()), []).append(t)
         self._situations = [
-            (t, frozenset(normal(part) for part in entry.split()))
-            for t, topic in enumerate(booklet.topics)
-            for entry in topic.situations
+            (parts, np.array(ts, dtype=np.int64)) for parts, ts in situations.items()
         ]
-        self._situation_parts = frozenset(p for _, parts in self._situations for p in parts)
+        self._situation_parts = frozenset(p for parts, _ in self._situations for p in parts)
         intent_keywords: dict[str, list[int]] = {}
         for k, intent in enumerate(self.intents):
             for word in {normal(w) for w in intent.keywords}:
@@ -303,6 +323,9 @@ class Matcher:
                 postings.setdefault(pair, []).append(r)
         self._rows_with = {p: np.array(rs, dtype=np.int64) for p, rs in postings.items()}
         self._pair_idf = {p: math.log(1 + len(rows) / len(rs)) for p, rs in postings.items()}
+        # what was remembered while indexing is the booklet's: questions start afresh
+        self.normalizer.forget()
+        self.segmenter.forget()
 
     def tokens(self, text: str) -> list[str]:
         """The content words of normalized text."""
@@ -715,20 +738,20 @@ class Matcher:
         for token in dict.fromkeys(tokens):  # each word once, in a fixed order
             weight = self._idf.get(token, self._unknown_idf)
             total += weight
-            for k in self._intents_with.get(token, ()):
-                words[k] += weight
+            having = self._intents_with.get(token)
+            if having is not None:
+                words[having] += weight
         words = 100.0 * words / total if total else words
 
         by_topic = np.zeros(len(self.booklet.topics))
-        for word, places in self._topic_keywords.items():
+        for word, (topics, weights) in self._topic_keywords.items():
             if word in text:
-                for t, weight in places:
-                    by_topic[t] = max(by_topic[t], 100.0 * weight)
+                np.maximum.at(by_topic, topics, weights)
         if self._situations:
             present = {part for part in self._situation_parts if part in text}
-            for t, parts in self._situations:
+            for parts, topics in self._situations:
                 if parts <= present:
-                    by_topic[t] = 100.0
+                    by_topic[topics] = 100.0
         topic = by_topic[self._topic_index]
 
         asked = self._asked(text)
@@ -744,8 +767,7 @@ class Matcher:
             asked.add("apply")  # 找谁办: where a topic has no contact answer, its how-to
         if not asked:
             asked = {"what", "other"}  # a topic named with no question about it: what is it
-        codes = [self._aspect_names.index(a) for a in asked if a in self._aspect_names]
-        aspect = np.where(np.isin(self._aspect_code, codes), 100.0, 0.0)
+        aspect = self._aspect_value(frozenset(asked))
 
         own = np.zeros(len(self.intents))
         # 托管扶贫 适用对象: the programme's own name points to "what is it" only when
@@ -783,10 +805,24 @@ class Matcher:
             candidates = np.sort(candidates[best])
         fuzzy = np.zeros(len(self.intents))
         if len(candidates):
-            choices = [self._rows[r] for r in candidates]
-            scores = process.cdist([query], choices, scorer=fuzz.token_set_ratio)[0]
+            choices = self._row_texts[candidates].tolist()
+            scores = process.cdist([_word_set(query)], choices, scorer=fuzz.token_set_ratio)[0]
             np.maximum.at(fuzzy, self._row_intent[candidates], scores)
         return fuzzy
+
+    def _aspect_value(self, asked: frozenset[str]) -> np.ndarray:
+        """100 for the intents that answer one of the aspects `asked`, else 0 (the
+        same array for the same aspects: callers never change it)."""
+        found = self._aspect_values.get(asked)
+        if found is None:
+            mask = np.zeros(len(self.intents), dtype=bool)
+            for a in asked:
+                if a in self._aspect_masks:
+                    mask |= self._aspect_masks[a]
+            found = np.where(mask, 100.0, 0.0)
+            found.flags.writeable = False
+            self._aspect_values[asked] = found
+        return found
 
     def _verdict(
         self, normal: Normalized, candidates: tuple[Candidate, ...], asked: str,

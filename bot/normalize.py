@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 import opencc
 
@@ -80,6 +81,8 @@ def sanitize(raw: str) -> str:
 
 
 _HAN4 = re.compile(r"^[\u4e00-\u9fff]{4}$")
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+RUNS_KEPT = 1024  # runs of Han characters whose repair is remembered
 
 
 def _swapped(name: str) -> list[str]:
@@ -108,8 +111,13 @@ class Normalizer:
         names: Iterable[str] = (),
         shapes: Callable[[str], str] | None = None,
     ) -> None:
+        """`shapes`: look-alike repairs, each run of Han characters on its own (as the
+        sound-alike ones), into Han characters as many as it replaces."""
         self._phonetic = phonetic
-        self._shapes = shapes  # look-alike repairs (扶贫货款 → 扶贫贷款)
+        self._shapes = shapes  # look-alike repairs (扶贫货款 → 扶贫贷款), run by run
+        # a run repaired once is not repaired again: the passes to a fixed point see the
+        # same clauses again, and the booklet's examples share many
+        self._repair_run = lru_cache(maxsize=RUNS_KEPT)(self._repair_han)
         self._replace: dict[str, str] = {}
         for table in (lexicon.dialect, lexicon.synonyms):
             for canonical, variants in table.items():
@@ -189,12 +197,21 @@ class Normalizer:
         kind = Kind.TEXT if text else Kind.EMPTY
         return Normalized(text, kind, len(text), surface, neutral, restarted, written)
 
+    def forget(self) -> None:
+        """Drop the repairs remembered so far (the booklet's, once it is indexed)."""
+        self._repair_run.cache_clear()
+
     def _repair(self, text: str) -> str:
         """Pinyin, look-alike and sound-alike typos into the booklet's terms."""
         text = self._phonetic.from_pinyin(text)
+        return _HAN.sub(lambda m: self._repair_run(m.group(0)), text)
+
+    def _repair_han(self, run: str) -> str:
+        """Look-alike then sound-alike typos in one run of Han characters: both repair
+        each run on its own, into terms of Han characters as long as what they replace."""
         if self._shapes is not None:
-            text = self._shapes(text)
-        return self._phonetic.fix_homophones(text)
+            run = self._shapes(run)
+        return self._phonetic.fix_homophones(run)
 
     def _strip_edges(self, text: str) -> str:
         for edge in (self._leading, self._trailing):

@@ -10,6 +10,7 @@ tools/make_places.py from the national division codes; home places (枣庄 and i
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ _WORKS_THERE = re.compile(r"\S{0,4}?(?:打工|上班|工作|务工|干活|打零
 _YEAR = re.compile(r"(?<!\d)(20\d\d|19\d\d)(?:\s*年|(?!\d))")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     """A place name found in a question: as written, and its full name."""
 
@@ -40,7 +41,7 @@ def load_gazetteer(path: Path = GAZETTEER) -> dict[str, Place]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line or line.startswith("#"):
             continue
-        said, name, level, province = line.split("\t")
+        said, name, level, province = map(sys.intern, line.split("\t"))  # each text once
         places[said] = Place(said, name, level, province)
     # as a question reaches the matcher: traditional forms simplified (乾县 -> 干县)
     for said, place in list(places.items()):
@@ -71,7 +72,9 @@ class PlaceFinder:
         for said in (*self._places, *home_names):
             starts.setdefault(said[:1], set()).add(len(said))
         self._lengths_at = {ch: sorted(ns, reverse=True) for ch, ns in starts.items()}
-        self._not_places = tuple(sorted(blocked, key=len, reverse=True))
+        self._not_places = tuple(
+            (w, re.compile(re.escape(w))) for w in sorted(blocked, key=len, reverse=True)
+        )
 
     def _mentions(self, text: str) -> list[tuple[int, int, Place | None]]:
         """Every place named, longest first at each position: (start, end, place);
@@ -102,8 +105,9 @@ class PlaceFinder:
         济南's 市中区, not Zaozhuang's."""
         words = [  # 新乡村, 城乡居民: words, not places (but 东方市 is a place, 东方 is not)
             (m.start(), m.start() + len(w))
-            for w in self._not_places
-            for m in re.finditer(re.escape(w), text)
+            for w, pattern in self._not_places
+            if w in text
+            for m in pattern.finditer(text)
         ]
         mentions = [
             (a, b, p)

@@ -30,6 +30,8 @@ class ShapeRepair:
         for group in groups:
             for ch in group:
                 self._key.setdefault(ch, group[0])  # a character keeps its first group
+        self._table = str.maketrans(self._key)
+        self._key_chars = frozenset(self._key)
         by_shape: dict[str, set[str]] = {}
         for word in {w for w in vocabulary if 2 <= len(w) <= 6 and _HAN.fullmatch(w)}:
             by_shape.setdefault(self._shape(word), set()).add(word)
@@ -37,9 +39,13 @@ class ShapeRepair:
         self._by_shape = {k: next(iter(v)) for k, v in by_shape.items() if len(v) == 1}
         self._terms = set().union(*by_shape.values()) if by_shape else set()
         self._lengths = sorted({len(k) for k in self._by_shape}, reverse=True)
+        # where a term's shape appears in a run, the longest one there (its window may
+        # be the term itself, spelt right: kept whole, nothing shorter is tried there)
+        keys = sorted(self._by_shape, key=lambda k: (-len(k), k))
+        self._shapes_at = re.compile(f"(?=({'|'.join(map(re.escape, keys))}))") if keys else None
 
     def _shape(self, text: str) -> str:
-        return "".join(self._key.get(ch, ch) for ch in text)
+        return text.translate(self._table)
 
     def fix(self, text: str) -> str:
         """Replace look-alike misspellings of booklet terms within runs of Han characters."""
@@ -48,8 +54,13 @@ class ShapeRepair:
         return _HAN.sub(lambda m: self._fix_run(m.group(0)), text)
 
     def _fix_run(self, run: str) -> str:
-        if not any(ch in self._key for ch in run):
+        if self._key_chars.isdisjoint(run):
             return run
+        shaped = self._shape(run)  # a character's shape is its own: windows share it
+        if self._shapes_at is None or all(
+            run[m.start() : m.end(1)] in self._terms for m in self._shapes_at.finditer(shaped)
+        ):
+            return run  # no window looks like a term but the terms themselves
         out: list[str] = []
         i = 0
         while i < len(run):
@@ -61,7 +72,7 @@ class ShapeRepair:
                     out.append(window)  # spelt right: kept whole
                     i += size
                     break
-                target = self._by_shape.get(self._shape(window))
+                target = self._by_shape.get(shaped[i : i + size])
                 if target is not None and self._is_typo(window, target):
                     out.append(target)
                     i += size
