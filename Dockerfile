@@ -11,7 +11,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     POLICYBOT_DB=/data/policybot.sqlite3
 
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-wqy-microhei \
+    && apt-get install -y --no-install-recommends fonts-wqy-microhei fonts-noto-color-emoji \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -24,7 +24,8 @@ _NOT_MONEY = re.compile(
 )
 # what stands beside a number says what it is (the question is already normalized:
 # 俺娘 -> 老人, 闺女 -> 子女, 孝善钱 -> 孝善资金)
-_MONEY_AFTER = re.compile(r"\s*(?:元|块|圆|钱|孝善资金)")
+_MONEY_AFTER = re.compile(r"\s*(?:元|块|圆)")
+_MONEY_WORD_AFTER = re.compile(r"\s*(?:钱|孝善资金)")  # 交100孝善钱; but 老人68 孝善钱: an age
 _AGE_AFTER = re.compile(r"\s*(?:岁|周岁|虚岁|了|多岁|来岁|出头|的老人|老人)")
 _MONEY_BEFORE = re.compile(r"(?:交|给|出|拿|缴|掏|存|添|补|每月|个月|每季度|季度|每年|1年|1月)\s*$")
 _GIVEN_TO = re.compile(r"(?:给|交|寄)(?:老人|他|她)\s*$")
@@ -45,7 +46,7 @@ class Payment:
 def reading(text: str, start: int, end: int) -> str:
     """What the number text[start:end] is: "age", "money" or "" (cannot tell).
     A unit after it decides first (80岁, 100元), then the word just before it
-    (今年72, 老人85 / 交300, 每月100)."""
+    (今年72, 老人85 / 交300, 每月100), then a word for money after it (100孝善钱)."""
     if _AGE_AFTER.match(text, end):
         return "age"
     if _MONEY_AFTER.match(text, end):
@@ -55,7 +56,7 @@ def reading(text: str, start: int, end: int) -> str:
         return "money"  # 给老人200: what is given to the elder
     if _AGE_BEFORE.search(before):
         return "age"
-    if _MONEY_BEFORE.search(before):
+    if _MONEY_WORD_AFTER.match(text, end) or _MONEY_BEFORE.search(before):
         return "money"
     return ""
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -12,14 +13,18 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
     field_validator,
     model_validator,
 )
+from pydantic_core import core_schema
 
 Aspect = Literal["what", "who", "amount", "apply", "contact", "stats", "kinds", "other"]
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_ID = 40  # ids travel in Telegram's callback data (64 bytes) and inline result ids
+SHORT_MAX = 80  # characters of an answer's first part: one phone screen, read in a breath
+BUTTON_MAX = 16  # characters of a button's title on a phone
 _INTENT_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 
 
@@ -29,7 +34,7 @@ class _Strict(BaseModel):
 
 def _not_blank(value: str) -> str:
     if not value.strip():
-        raise ValueError("must not be empty")
+        raise ValueError("不能是空的")
     return value
 
 
@@ -46,8 +51,72 @@ def _numbers_as_text(value: object) -> object:
 Keywords = Annotated[list[str], BeforeValidator(_numbers_as_text)]
 
 
-# one line of a picture card: short enough to read at a glance
-CardPoint = Annotated[str, Field(min_length=1, max_length=18)]
+CARD_POINT_MAX = 24  # characters of a card's key point: two lines of big text at most
+CARD_POINTS_MAX = 5  # key points on one card
+
+
+def _one_emoji(value: str) -> str:
+    """A pictogram is one emoji: one symbol, optionally with the emoji selector U+FE0F.
+    Whether the emoji font draws it is checked by tests/test_cards.py (it needs the font)."""
+    base = value.removesuffix("\ufe0f")
+    if len(base) != 1 or unicodedata.category(base) != "So":
+        raise ValueError(f"{value!r} 不是一个表情符号：请只写一个图标，比如 👵 🏥 💰 🏠")
+    return value
+
+
+class CardPointSpec(_Strict):
+    """A card's key point written out in full: `{text, icon, sources}`."""
+
+    text: str = Field(min_length=1, max_length=CARD_POINT_MAX)
+    icon: Annotated[str, AfterValidator(_one_emoji)] | None = None  # one emoji: 👵 🏥 💰
+    sources: list[str] = Field(default_factory=list)  # ids from booklet.yaml's sources
+
+    @field_validator("text")
+    @classmethod
+    def _text_not_blank(cls, value: str) -> str:
+        return _not_blank(value)
+
+
+class CardPoint(str):
+    """One key point of a picture card: its text (the str itself), a pictogram and the
+    sources its fact comes from. The booklet writes it as plain text (the old form: no
+    pictogram, no source) or as `{text, icon, sources}`. Being a str, code that reads a
+    card's points as text still works; two points with the same text are equal."""
+
+    icon: str | None
+    sources: tuple[str, ...]
+
+    def __new__(
+        cls, text: str, icon: str | None = None, sources: tuple[str, ...] = ()
+    ) -> CardPoint:
+        point = super().__new__(cls, text)
+        point.icon = icon
+        point.sources = tuple(sources)
+        return point
+
+    def spec(self) -> dict[str, Any]:
+        """The point as the booklet writes it in full (what model_dump gives)."""
+        return {"text": str(self), "icon": self.icon, "sources": list(self.sources)}
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        def written_out(value: object) -> object:
+            if isinstance(value, CardPoint):
+                return value.spec()
+            return value if isinstance(value, dict) else {"text": value}
+
+        def point(spec: CardPointSpec) -> CardPoint:
+            return cls(spec.text, spec.icon, tuple(spec.sources))
+
+        return core_schema.no_info_before_validator_function(
+            written_out,
+            core_schema.no_info_after_validator_function(
+                point, handler.generate_schema(CardPointSpec)
+            ),
+            serialization=core_schema.plain_serializer_function_ser_schema(CardPoint.spec),
+        )
 
 
 class Source(_Strict):
@@ -56,9 +125,12 @@ class Source(_Strict):
     title: str = Field(min_length=1)
     place: str = Field(min_length=1)
     year: str = Field(min_length=1)
+    # how a household is told where it comes from ("枣庄日报2018年的报道"); the title
+    # when not given
+    plain: str = ""
 
     def cite(self) -> str:
-        """The source line shown under an answer."""
+        """The exact citation (under "详细说说")."""
         return f"{self.title}（{self.place}，{self.year}年）"
 
 
@@ -69,19 +141,23 @@ class Intent(_Strict):
     aspect: Aspect
     title: str = Field(min_length=1)
     examples: list[str] = Field(min_length=8)
+    # the answer itself in a breath: the rule with its figure and the next step, at most
+    # SHORT_MAX characters; the answer below it is what "详细说说" shows
+    short: str = Field(default="", max_length=SHORT_MAX)
     answer: str = Field(min_length=1)
     sources: list[str] = Field(min_length=1)
     as_of: str = Field(min_length=1)
     follow_ups: list[str] = Field(default_factory=list)
     keywords: Keywords = Field(default_factory=list)  # words that point to this intent
+    title_short: str = Field(default="", max_length=BUTTON_MAX)  # a button's title
 
     @field_validator("id")
     @classmethod
     def _id_shape(cls, value: str) -> str:
         if not _INTENT_ID.match(value):
-            raise ValueError("an intent id looks like topic.name (lower-case letters, digits, _)")
+            raise ValueError("问题编号要写成 主题.名字（小写字母、数字、_），比如 xiaoshan.amount")
         if len(value) > MAX_ID:
-            raise ValueError(f"an intent id has at most {MAX_ID} characters")
+            raise ValueError(f"问题编号最多{MAX_ID}个字符")
         return value
 
     @field_validator("examples")
@@ -109,15 +185,15 @@ class Topic(_Strict):
     # must all be there ("老人 交 添": a child pays the elder and the state adds)
     situations: list[str] = Field(default_factory=list)
     intents: list[Intent] = Field(min_length=1)
-    card: list[CardPoint] = Field(default_factory=list, max_length=5)  # the picture card
+    card: list[CardPoint] = Field(default_factory=list, max_length=CARD_POINTS_MAX)
 
     @field_validator("topic")
     @classmethod
     def _topic_shape(cls, value: str) -> str:
         if not _ID.match(value):
-            raise ValueError("a topic id is lower-case letters, digits and _")
+            raise ValueError("主题编号只能用小写字母、数字和 _")
         if len(value) > MAX_ID:
-            raise ValueError(f"a topic id has at most {MAX_ID} characters")
+            raise ValueError(f"主题编号最多{MAX_ID}个字符")
         return value
 
 
@@ -203,12 +279,12 @@ def _combination(value: str) -> str:
     """ "住院|医院 没钱|拿不出钱": space-separated parts, each a few words separated by |."""
     parts = value.split()
     if not parts:
-        raise ValueError("must not be empty")
+        raise ValueError("不能是空的")
     for part in parts:
         if any(not w.strip() for w in part.split("|")):
             raise ValueError(
-                f"the part {part!r} has an empty word (two | in a row, or | at an end): "
-                "it would flag every question"
+                f"{part!r} 里有一个空词（两个 | 连在一起，或 | 在开头或结尾）："
+                "这样每个问题都会被标成紧急"
             )
     return value
 
@@ -217,9 +293,9 @@ def _regex(value: str) -> str:
     try:
         compiled = re.compile(value)
     except re.error as exc:
-        raise ValueError(f"not a valid regular expression: {exc}") from None
+        raise ValueError(f"不是正确的正则表达式：{exc}") from None
     if compiled.search("") is not None:
-        raise ValueError("this regular expression matches an empty text: it would flag everything")
+        raise ValueError("这个正则表达式能匹配空的文字：这样每个问题都会被标成紧急")
     return value
 
 
@@ -243,9 +319,9 @@ class UrgencyRule(_Strict):
     @classmethod
     def _id_shape(cls, value: str) -> str:
         if not _ID.match(value):
-            raise ValueError("a rule id is lower-case letters, digits and _ (hospital_no_money)")
+            raise ValueError("规则编号只能用小写字母、数字和 _（比如 hospital_no_money）")
         if len(value) > MAX_ID:
-            raise ValueError(f"a rule id has at most {MAX_ID} characters")
+            raise ValueError(f"规则编号最多{MAX_ID}个字符")
         return value
 
     @field_validator("label")
@@ -256,7 +332,7 @@ class UrgencyRule(_Strict):
     @model_validator(mode="after")
     def _says_when(self) -> UrgencyRule:
         if not self.words and not self.regex:
-            raise ValueError("a rule needs `words` (or `regex`) saying when it flags a question")
+            raise ValueError("规则要有 `words`（或 `regex`），说明什么样的问题算紧急")
         return self
 
 
@@ -301,3 +377,8 @@ class Booklet:
         """The source line for an intent's answer, with the date its facts hold for."""
         names = "；".join(self.meta.sources[s].cite() for s in intent.sources)
         return f"{names}；信息时间：{intent.as_of}"
+
+    def plain_cite(self, intent: Intent) -> str:
+        """Where an intent's answer comes from, as a household is told it."""
+        sources = (self.meta.sources[s] for s in intent.sources)
+        return "、".join(dict.fromkeys(s.plain or s.title for s in sources))

@@ -64,11 +64,23 @@ def explain(reply: Reply, normalized: str, roles: Roles, earlier: str = "") -> R
     amount = reply.intent == roles.calculator
     if not amount and reply.intent not in roles.calculator_explains:
         return reply
-    payment = (find_payment(normalized) or find_payment(earlier)) if amount else None
+    before = find_payment(earlier) if amount else None
+    payment = (find_payment(normalized) or before) if amount else None
     age = find_age(normalized)
     if age is None:
         age = find_age(earlier)
     unclear = unclear_number(normalized) if amount else None
+    if (
+        unclear is not None
+        and find_payment(normalized) is None
+        and find_age(normalized) is None
+        and find_age(earlier) is not None
+    ):
+        # the age was given before, so "要是一百呢" is another amount, paid as often as
+        # the one before it
+        payment = Payment(Decimal(unclear), before.period if before else "",
+                          before.per if before else "每次")  # fmt: skip
+        unclear = None
     steps = xiaoshan_steps(payment, age, unclear)
     if not steps:
         if amount:

@@ -9,19 +9,20 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from bot.curation import export_examples, format_groups, format_stats
+from bot.curation import export_examples, export_intent, format_groups, format_stats
 from bot.dialogues import evaluate_dialogues, format_dialogue_report, load_dialogues
 from bot.engine import Engine
 from bot.evaluation import evaluate, format_report, is_dialogue_file, load_items
 from bot.frontdoor import FrontDoor, Message
 from bot.loader import BookletInvalid, check_booklet, dump_problems
 from bot.periods import DEFAULT_DAYS, MAX_DAYS, parse_days
-from bot.service import Service
+from bot.service import DAY, Service
 from bot.settings import PROJECT_ROOT, SettingError, Settings, load_settings
 from bot.store import Store, StoreError
 
@@ -34,7 +35,7 @@ MIN_REFUSAL = 0.95
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="policybot", description="枣庄精准扶贫政策问答 — answers from 《精准帮扶画说政策》"
+        prog="policybot", description="枣庄2017–2018年扶贫政策问答（依据公开资料）"
     )
     sub = parser.add_subparsers(dest="command", required=True)
     ask = sub.add_parser("ask", help="answer questions (from the arguments, or stdin)")
@@ -110,13 +111,13 @@ def _check(folder: Path) -> int:
     booklet, problems = check_booklet(folder)
     if booklet is None:
         print(dump_problems(problems), file=sys.stderr)
-        print(f"{len(problems)} problem(s): the booklet is NOT valid", file=sys.stderr)
+        print(f"共{len(problems)}个问题：图册没有通过检查，请按上面的提示改正", file=sys.stderr)
         return 1
     intents = len(booklet.intents)
     examples = sum(len(i.examples) for i in booklet.intents.values())
     print(
-        f"ok: {folder} — version {booklet.meta.version}, {len(booklet.topics)} topics, "
-        f"{intents} intents, {examples} example questions"
+        f"ok: {folder} — 版本 {booklet.meta.version}，{len(booklet.topics)}个主题，"
+        f"{intents}个问题，{examples}个例句"
     )
     return 0
 
@@ -201,24 +202,46 @@ async def _report(engine: Engine, settings: Settings, args: argparse.Namespace) 
     try:
         service = Service(engine, store, settings.policies)
         groups = await service.unanswered(args.days)
+        wrong = await store.wrong_answers(time.time() - args.days * DAY)
+        titles = {i.id: i.title for i in engine.booklet.intents.values()}
+        low = engine.matcher.tuning.threshold  # the bot answers on its own from this score
         if args.export is None:
-            print(format_groups(groups, args.days))
+            print(format_groups(groups, args.days, titles, wrong, low))
             print("\n" + format_stats(await service.stats(args.days), args.days))
             return 0
         if not 1 <= args.export <= len(groups):
             print(f"policybot: there is no group {args.export}", file=sys.stderr)
             return 1
         chosen = groups[args.export - 1]
-        guess = chosen.best_guess
-        intent = args.intent or (guess[0] if guess else None)
-        if intent is None or intent not in engine.booklet.intents:
+        intent = args.intent or export_intent(chosen, wrong, low)
+        if intent is None:
+            print(_no_export(chosen.best_guess, titles, wrong, low), file=sys.stderr)
+            return 1
+        if intent not in engine.booklet.intents:
             print("policybot: say which intent with --intent ID", file=sys.stderr)
             return 1
+        if intent in wrong:  # named by the officer: their call, but they are told
+            print(f"policybot: 注意：有人说「{titles[intent]}」的回答不对（{wrong[intent]}次）",
+                  file=sys.stderr)  # fmt: skip
         existing = [e for i in engine.booklet.intents.values() for e in i.examples]
         print(export_examples(chosen, intent, existing), end="")
         return 0
     finally:
         await store.close()
+
+
+def _no_export(guess: tuple[str, float] | None, titles: dict[str, str],
+               wrong: dict[str, int], low: float) -> str:  # fmt: skip
+    """Why a group is not exported under its best guess without --intent."""
+    if guess is None:
+        return "policybot: say which intent with --intent ID"
+    title = titles.get(guess[0], guess[0])
+    if guess[0] in wrong:
+        why = f"有人说这个回答不对（{wrong[guess[0]]}次），不要把这组问题加到它下面"
+    else:
+        why = f"把握不大（{guess[1]:.0f}分，不到{low:.0f}分）"
+    return (f"policybot: 最接近的是「{title}」，{why}；"
+            "确定这组问题该放在哪个问题下面，再用 --intent ID 指定")  # fmt: skip
 
 
 async def _wechat_menu(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:

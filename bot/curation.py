@@ -10,8 +10,12 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from bot.loader import example_key
+from bot.matcher import Tuning
 
 SIMILAR = 70.0  # two unanswered questions this alike belong to one group
+# a best guess under the score the bot answers from on its own (Tuning.threshold) is weak:
+# "把握不大", and its group is not exported under it unless the officer names the intent
+LOW_SCORE = Tuning().threshold
 
 
 MAX_URGENT_LISTED = 20  # urgent questions of one kind listed in full (each is a person)
@@ -71,10 +75,32 @@ def group(rows: Iterable[dict[str, Any]], similar: float = SIMILAR,
     return [*urgent.values(), *sorted(groups, key=lambda g: (-g.count, g.key))]
 
 
-def format_groups(groups: list[Group], days: int) -> str:
-    """The report a village officer reads: urgent questions first, marked."""
+def export_intent(g: Group, wrong: Mapping[str, int] | None = None,
+                  low: float = LOW_SCORE) -> str | None:  # fmt: skip
+    """The intent a group may be exported under without the officer naming one: its best
+    guess, unless people said that answer was wrong (`wrong`: intent -> how often) or the
+    guess is weak (under `low`)."""
+    guess = g.best_guess
+    if g.urgent or guess is None or guess[0] in (wrong or {}) or guess[1] < low:
+        return None
+    return guess[0]
+
+
+def format_groups(
+    groups: list[Group],
+    days: int,
+    titles: Mapping[str, str] | None = None,
+    wrong: Mapping[str, int] | None = None,
+    low: float = LOW_SCORE,
+) -> str:
+    """The report a village officer reads: urgent questions first, marked. `titles`: intent
+    -> its question's title, shown instead of the id; `wrong`: intent -> how often people
+    said its answer was wrong (👎 or "不对"): such a guess is marked, never offered as the
+    place for the group; a guess under `low` is marked "把握不大"."""
     if not groups:
         return f"最近{days}天没有答不上的问题。"
+    titles, wrong = titles or {}, wrong or {}
+    weak = False
     urgent = [g for g in groups if g.urgent]
     other = [g for g in groups if not g.urgent]
     lines = []
@@ -91,13 +117,28 @@ def format_groups(groups: list[Group], days: int) -> str:
             lines.append(f"{n}. ⚠ 紧急：{g.label} {g.count}次")
         else:
             guess = g.best_guess
-            hint = f"（最接近：{guess[0]}，{guess[1]:.0f}分）" if guess else "（没有接近的答案）"
+            hint = "（没有接近的答案）"
+            if guess is not None:
+                title = titles.get(guess[0], guess[0])
+                sure = "" if guess[1] >= low or guess[0] in wrong else "，把握不大"
+                weak = weak or bool(sure)
+                hint = f"（最接近：「{title}」，{guess[1]:.0f}分{sure}）"
             lines.append(f"{n}. {g.count}次 {hint}")
+            if guess is not None and guess[0] in wrong:
+                lines.append(
+                    f"   ⚠ 有人说这个回答不对（{wrong[guess[0]]}次）：不要把这组问题加到它下面，"
+                    "先看看这个回答要不要改"
+                )
         lines.extend(f"   - {q}" for q in unique[:shown])
         if len(unique) > shown:
             lines.append(f"   …另有{len(unique) - shown}个")
     if not other:
         lines.append(f"最近{days}天没有答不上的问题。")
+    if weak:
+        lines.append(
+            f"“把握不大”：不到{low:.0f}分（机器人{low:.0f}分以上才直接回答），"
+            "加成例句以前，先确认问的是不是这个问题。"
+        )
     return "\n".join(lines)
 
 

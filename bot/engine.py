@@ -40,6 +40,13 @@ class Engine:
             return None
         return self.composer.answer(intent.title, intent, 100.0, "menu")
 
+    def details(self, intent_id: str, question: str = "详细说说") -> Reply | None:
+        """The rest of an intent's answer ("详细说说"), None for no such intent."""
+        intent = self.booklet.intents.get(intent_id)
+        if intent is None:
+            return None
+        return self.composer.details(question, intent)
+
     def search(self, text: str, limit: int = 5) -> list[Reply]:
         """The best answers for a few words (an officer's inline query), best first;
         empty when nothing fits well enough to forward to a family."""

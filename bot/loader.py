@@ -35,42 +35,118 @@ class BookletInvalid(Exception):
     """The booklet has problems; nothing of it is used."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"the booklet has {len(problems)} problem(s)")
+        super().__init__(f"图册有{len(problems)}个问题")
         self.problems = problems
 
 
 _HINTS = {
-    "extra_forbidden": "unknown key: check its spelling against policies/FORMAT.md",
-    "missing": "add this key (see policies/FORMAT.md)",
-    "string_type": "write it as text; quote values such as 2017-08-15, yes or 116",
-    "int_type": "write a whole number",
-    "int_parsing": "write a whole number",
-    "list_type": "write a list, one '- item' per line",
-    "dict_type": "write a block of 'key: value' lines",
-    "too_short": "add more: an intent needs at least 8 examples, lists need one item",
-    "string_too_short": "write some text here",
-    "string_too_long": "shorten it",
-    "literal_error": "use one of the allowed words",
+    "extra_forbidden": "不认识这个键：请对照 policies/FORMAT.md 检查拼写",
+    "missing": "请加上这一项，写法见 policies/FORMAT.md",
+    "string_type": "请写成文字；2017-08-15、yes、116 这样的值要加引号",
+    "int_type": "请写一个整数",
+    "int_parsing": "请写一个整数",
+    "int_from_float": "请写一个整数，不要带小数",
+    "float_type": "请写一个数",
+    "float_parsing": "请写一个数",
+    "bool_type": "请写 true（是）或 false（否）",
+    "bool_parsing": "请写 true（是）或 false（否）",
+    "list_type": "请写成列表，每行一项，以“- ”开头",
+    "dict_type": "请写成一组“键: 值”，每行一个",
+    "model_type": "请写成一组“键: 值”，每行一个",
+    "too_short": "再多写几项：每个问题至少要有8个例句，其他列表至少要有1项",
+    "too_long": "删掉几项",
+    "string_too_short": "这里要写上文字",
+    "string_too_long": "写短一些",
+    "literal_error": "只能用规定的几个词",
     "value_error": "",
 }
 
+# pydantic's own messages, by error type, in plain Chinese; {…} are the error's ctx
+_MESSAGES = {
+    "extra_forbidden": "不认识的键",
+    "missing": "缺少这一项",
+    "string_type": "这里要写文字",
+    "int_type": "这里要写整数",
+    "int_parsing": "这里要写整数",
+    "int_from_float": "这里要写整数，不能带小数",
+    "float_type": "这里要写一个数",
+    "float_parsing": "这里要写一个数",
+    "bool_type": "这里要写 true 或 false",
+    "bool_parsing": "这里要写 true 或 false",
+    "list_type": "这里要写一个列表",
+    "dict_type": "这里要写一组“键: 值”",
+    "model_type": "这里要写一组“键: 值”",
+    "too_short": "太少了：至少要{min_length}项，现在只有{actual_length}项",
+    "too_long": "太多了：最多{max_length}项，现在有{actual_length}项",
+    "string_too_short": "不能是空的",
+    "string_too_long": "太长了：最多{max_length}个字",
+    "literal_error": "只能写这些词之一：{expected}",
+}
+
+# Chinese words an officer may write for an intent's `aspect:` (FORMAT.md lists them)
+ASPECT_ALIASES = {
+    "是什么": "what", "什么是": "what", "介绍": "what",
+    "谁能享受": "who", "谁能办": "who", "条件": "who", "对象": "who",
+    "多少钱": "amount", "给多少": "amount", "标准": "amount",
+    "怎么办": "apply", "怎么申请": "apply", "怎么领": "apply",
+    "找谁": "contact", "问谁": "contact",
+    "多少人": "stats", "统计": "stats", "数据": "stats",
+    "哪几种": "kinds", "有哪些": "kinds", "种类": "kinds",
+    "其他": "other", "其它": "other",
+}  # fmt: skip
+
+
+def _message(err: Any) -> str:
+    """The Chinese text of one pydantic error (our validators' own texts as they are)."""
+    kind, ctx = err["type"], dict(err.get("ctx") or {})
+    if kind in ("value_error", "assertion_error") and "error" in ctx:
+        return str(ctx["error"])
+    if kind == "literal_error":
+        words = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        ctx["expected"] = "、".join(words) or str(ctx.get("expected", ""))
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return f"写得不对（{err['msg']}）"
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError, ValueError):
+        return template.split("：")[0]
+
+
+def _canonical_aspects(data: Any) -> Any:
+    """A topic file's data with Chinese `aspect:` words (是什么, 多少钱 …) made canonical."""
+    if not isinstance(data, dict) or not isinstance(data.get("intents"), list):
+        return data
+    intents = []
+    for intent in data["intents"]:
+        aspect = intent.get("aspect") if isinstance(intent, dict) else None
+        if isinstance(aspect, str) and aspect.strip() in ASPECT_ALIASES:
+            intent = {**intent, "aspect": ASPECT_ALIASES[aspect.strip()]}
+        intents.append(intent)
+    return {**data, "intents": intents}
+
 
 def _loc_text(loc: Iterable[str | int]) -> str:
-    return ".".join(str(part) for part in loc) or "(file)"
+    return ".".join(str(part) for part in loc) or "(整个文件)"
 
 
 def _validate(model: type[M], marked: Marked, file: str, problems: list[Problem]) -> M | None:
+    data = marked.data if marked.data is not None else {}
+    if model is Topic:
+        data = _canonical_aspects(data)
     try:
-        return model.model_validate(marked.data if marked.data is not None else {})
+        return model.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
             loc = tuple(err["loc"])
             hint = _HINTS.get(err["type"], "")
             if err["type"] == "extra_forbidden":
                 known = ", ".join(_fields_at(model, loc[:-1]))
-                hint = f"{hint}; known keys here: {known}" if known else hint
+                hint = f"{hint}；这里可以用的键：{known}" if known else hint
+            if err["type"] == "literal_error" and loc[-1:] == ("aspect",):
+                hint = f"{hint}；也可以写中文：" + "、".join(ASPECT_ALIASES)
             problems.append(
-                Problem(file, marked.line_of(loc), f"{_loc_text(loc)}: {err['msg']}", hint)
+                Problem(file, marked.line_of(loc), f"{_loc_text(loc)}: {_message(err)}", hint)
             )
         return None
 
@@ -109,18 +185,17 @@ def _read(path: Path, root: Path, problems: list[Problem]) -> Marked | None:
                 Problem(
                     rel,
                     1,
-                    f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB",
-                    "a booklet file is a few pages of text: split it into topics "
-                    "or remove what does not belong",
+                    f"文件超过了 {MAX_FILE_BYTES // (1024 * 1024)} MB",
+                    "图册的一个文件只有几页文字：请按主题分成几个文件，或删掉不该放在这里的内容",
                 )
             )
             return None
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        problems.append(Problem(rel, 1, "the file is not UTF-8 text", "save it as UTF-8"))
+        problems.append(Problem(rel, 1, "文件不是 UTF-8 编码的文字", "请另存为 UTF-8 编码"))
         return None
     except OSError as exc:
-        problems.append(Problem(rel, 1, f"cannot read the file: {exc.strerror}", ""))
+        problems.append(Problem(rel, 1, f"读不了这个文件：{exc.strerror}", ""))
         return None
     try:
         return load_marked(text)
@@ -152,8 +227,8 @@ def _cross_check(
                 Problem(
                     file,
                     marked.line_of(("topic",)),
-                    f"topic id {topic.topic!r} differs from the file name {stem!r}",
-                    f"rename the file to {topic.topic}.yaml or the id to {stem}",
+                    f"主题编号 {topic.topic!r} 和文件名 {stem!r} 不一样",
+                    f"把文件改名为 {topic.topic}.yaml，或把编号改为 {stem}",
                 )
             )
         for k, keyword in enumerate(topic.keywords):
@@ -162,8 +237,8 @@ def _cross_check(
                     Problem(
                         file,
                         marked.line_of(("keywords", k)),
-                        f"keyword {keyword!r} is too short",
-                        "use words of 2 or more characters",
+                        f"关键词 {keyword!r} 太短",
+                        "关键词至少要2个字",
                     )
                 )
         for n, intent in enumerate(topic.intents):
@@ -174,8 +249,8 @@ def _cross_check(
                     Problem(
                         file,
                         line,
-                        f"intent id {intent.id!r} does not start with {topic.topic}.",
-                        f"name it {topic.topic}.something",
+                        f"问题编号 {intent.id!r} 不是以 {topic.topic}. 开头",
+                        f"写成 {topic.topic}.名字 的样子（名字用小写字母）",
                     )
                 )
             if intent.id in intent_at:
@@ -184,8 +259,8 @@ def _cross_check(
                     Problem(
                         file,
                         line,
-                        f"duplicate intent id {intent.id!r} (also at {other}:{other_line})",
-                        "give each intent its own id",
+                        f"问题编号 {intent.id!r} 重复了（{other}:{other_line} 也有）",
+                        "每个问题要有自己的编号",
                     )
                 )
             intent_at.setdefault(intent.id, (file, line))
@@ -199,13 +274,13 @@ def _cross_check(
                         Problem(
                             file,
                             eline,
-                            f"example {example!r} is "
+                            f"例句 {example!r} "
                             + (
-                                "listed twice"
+                                "写了两遍"
                                 if same
-                                else f"also under {other_id} ({other_file}:{other_line})"
+                                else f"也写在了 {other_id} 下面（{other_file}:{other_line}）"
                             ),
-                            "delete one" if same else "an example question belongs to one intent",
+                            "删掉一个" if same else "一个例句只能放在一个问题下面",
                         )
                     )
                 else:
@@ -217,8 +292,20 @@ def _cross_check(
                             Problem(
                                 file,
                                 marked.line_of((*where, "sources", s)),
-                                f"source {source!r} is not in booklet.yaml",
-                                "known sources: " + ", ".join(meta.sources),
+                                f"来源 {source!r} 不在 booklet.yaml 里",
+                                "已有的来源：" + ", ".join(meta.sources),
+                            )
+                        )
+        if meta is not None:  # a picture card's points cite sources too
+            for c, point in enumerate(topic.card):
+                for source in getattr(point, "sources", ()):
+                    if source not in meta.sources:
+                        problems.append(
+                            Problem(
+                                file,
+                                marked.line_of(("card", c)),
+                                f"图片卡片第{c + 1}条的来源 {source!r} 不在 booklet.yaml 里",
+                                "已有的来源：" + ", ".join(meta.sources),
                             )
                         )
     for topic, marked, file in topics:
@@ -231,9 +318,9 @@ def _cross_check(
                         Problem(
                             file,
                             marked.line_of(("intents", n, "follow_ups", f)),
-                            f"follow-up {target!r} of {intent.id} points "
-                            + ("to itself" if target == intent.id else "nowhere"),
-                            "use the id of another intent",
+                            f"{intent.id} 的后续问题 {target!r} "
+                            + ("指向了它自己" if target == intent.id else "不存在"),
+                            "请写另一个已有问题的编号",
                         )
                     )
 
@@ -247,16 +334,15 @@ def _check_lexicon(lexicon: Lexicon, marked: Marked, file: str, problems: list[P
                 line = marked.line_of((section, canonical, v))
                 if not variant.strip() or variant == canonical:
                     problems.append(
-                        Problem(file, line, f"{section}: {variant!r} maps to itself", "remove it")
+                        Problem(file, line, f"{section}: {variant!r} 对应的是它自己", "删掉它")
                     )
                 elif variant in seen and seen[variant] != canonical:
                     problems.append(
                         Problem(
                             file,
                             line,
-                            f"{section}: {variant!r} maps to both {seen[variant]!r} "
-                            f"and {canonical!r}",
-                            "a word can mean one thing only",
+                            f"{section}: {variant!r} 既对应 {seen[variant]!r} 又对应 {canonical!r}",
+                            "一个词只能有一个意思",
                         )
                     )
                 seen[variant] = canonical
@@ -272,8 +358,8 @@ def _check_urgency(urgency: Urgency, marked: Marked, file: str, problems: list[P
                 Problem(
                     file,
                     line,
-                    f"duplicate urgency rule id {rule.id!r} (also at line {seen[rule.id]})",
-                    "give each rule its own id, or put both rules' words under one",
+                    f"紧急规则编号 {rule.id!r} 重复了（第{seen[rule.id]}行也有）",
+                    "每条规则要有自己的编号，或把两条规则的词放到一条里",
                 )
             )
         seen.setdefault(rule.id, line)
@@ -287,7 +373,7 @@ def check_booklet(folder: Path) -> tuple[Booklet | None, list[Problem]]:
     folder = Path(folder)
     problems: list[Problem] = []
     if not folder.is_dir():
-        return None, [Problem(str(folder), 1, "the booklet folder does not exist", "")]
+        return None, [Problem(str(folder), 1, "图册文件夹不存在", "")]
 
     marks: dict[str, Marked] = {}
 
@@ -295,7 +381,7 @@ def check_booklet(folder: Path) -> tuple[Booklet | None, list[Problem]]:
         path = folder / name
         if not path.exists():
             if required:
-                problems.append(Problem(str(path), 1, "missing file", f"create {name}"))
+                problems.append(Problem(str(path), 1, "缺少这个文件", f"请新建 {name}"))
             return None
         marked = _read(path, folder, problems)
         if marked is None:
@@ -317,7 +403,7 @@ def check_booklet(folder: Path) -> tuple[Booklet | None, list[Problem]]:
     files = sorted(p for p in topic_dir.glob("*") if p.is_file() and _TOPIC_FILE.match(p.name))
     if not files:
         problems.append(
-            Problem(_rel(topic_dir, folder), 1, "no topic files", "add topics/<topic>.yaml")
+            Problem(_rel(topic_dir, folder), 1, "没有主题文件", "请加上 topics/<主题>.yaml")
         )
     topics: list[tuple[Topic, Marked, str]] = []
     broken_ids: set[str] = set()
@@ -354,13 +440,13 @@ def _check_roles(
             known = names if role == "help_topic" else intents
             if value in known:
                 continue
-            what = "topic" if role == "help_topic" else "intent"
+            what = "主题" if role == "help_topic" else "问题"
             problems.append(
                 Problem(
                     file,
                     marked.line_of(("roles", role)),
-                    f"roles: {role} names the {what} {value!r}, which does not exist",
-                    f"use an existing {what} id",
+                    f"roles: {role} 写的{what} {value!r} 不存在",
+                    f"请写一个已有的{what}编号",
                 )
             )
 

@@ -10,6 +10,9 @@ from bot.matcher import Match, Verdict
 from bot.normalize import MAX_CHARS, Kind
 
 SOCIAL = ("greeting", "thanks", "wrong", "restart")  # replies with no title line
+# what a person types for the rest of the last answer
+MORE_WORDS = frozenset({"详细", "详细说说", "详细的", "全文", "看全文", "详细点", "再详细点",
+                        "说详细点", "详细说", "详细讲讲", "细说", "展开说说"})  # fmt: skip
 SUGGESTION_FLOOR = 35.0  # weaker guesses than this are not offered
 MAX_SUGGESTIONS = 3
 
@@ -38,14 +41,23 @@ class Reply:
     topic: str | None = None
     title: str | None = None
     score: float = 0.0
-    source: str = ""
+    source: str = ""  # the exact citation
     suggestions: tuple[Option, ...] = ()
     follow_ups: tuple[Option, ...] = field(default=())
+    details: str = ""  # what "详细说说" shows: the whole answer and its exact citation
+    source_line: str = ""  # one plain line a household reads ("来源：枣庄日报2018年的报道")
+    caveat: str = ""  # once under an answer: these are 2017–2018 rules, ask before acting
     normalized: str = ""  # the question in the booklet's words (for the memory, not shown)
     urgent: str | None = None  # the urgency rule the question shows (not in the JSON)
 
+    @property
+    def first(self) -> str:
+        """What is read first: the answer itself, then the caveat."""
+        return "\n".join(p for p in (self.answer, self.caveat) if p)
+
     def to_json(self) -> dict[str, Any]:
-        """The answer object of the CLI and HTTP contracts (GUIDE.md), exactly."""
+        """The answer object of the CLI and HTTP contracts (GUIDE.md), exactly; `answer`
+        is what is read first (the answer itself and the caveat)."""
         return {
             "question": self.question,
             "matched": self.matched,
@@ -53,18 +65,27 @@ class Reply:
             "topic": self.topic,
             "title": self.title,
             "score": self.score,
-            "answer": self.answer,
+            "answer": self.first,
             "source": self.source,
             "suggestions": [s.to_json() for s in self.suggestions],
         }
 
+    def to_page_json(self) -> dict[str, Any]:
+        """The answer object and what the web page shows beside it: the rest of the
+        answer ("详细说说") and the plain source line."""
+        return {**self.to_json(), "details": self.details, "source_line": self.source_line}
+
     def to_text(self) -> str:
-        """What a person reads on a plain-text channel (the terminal)."""
+        """What a person reads on a plain-text channel (the terminal): all of it."""
         parts = []
         if self.matched and self.title and self.reason not in SOCIAL:
             parts.append(f"【{self.title}】")
         parts.append(self.answer)
-        if self.source:
+        if self.caveat:
+            parts.append(self.caveat)
+        if self.details:  # the whole answer, ending with its exact citation
+            parts.append(f"{self.source_line}\n—— 详细 ——\n{self.details}")
+        elif self.source:
             parts.append(f"来源：{self.source}")
         if self.suggestions:
             parts.append("您是不是想问：")
@@ -86,22 +107,37 @@ class Composer:
         topics = "、".join(t.title for t in booklet.topics if t.topic != help_topic)
         self.menu_line = f"我能回答这些政策：{topics}。"
         self.ask_line = f"拿不准的事，请问{ask}。"
+        self.caveat = f"（这是枣庄2017–2018年的政策，现在可能有变，办事前请问{ask}。）"
 
     def answer(self, question: str, intent: Intent, score: float, reason: str) -> Reply:
         """A reply that answers from the booklet."""
         topic = self.booklet.topic_of[intent.id]
+        social = topic.topic == self.roles.help_topic  # 你好, 谢谢: no caveat, no source
+        whole = intent.answer.strip()
+        cite = self.booklet.cite(intent)
         return Reply(
             question=question,
             matched=True,
-            answer=intent.answer.strip(),
+            answer=intent.short or whole,
             reason=reason,
             intent=intent.id,
             topic=topic.topic,
             title=intent.title,
             score=score,
-            source=self.booklet.cite(intent),
+            source=cite,
             follow_ups=tuple(Option(i, self.booklet.intents[i].title) for i in intent.follow_ups),
+            details=f"{whole}\n出处：{cite}" if intent.short else "",
+            source_line="" if social else f"来源：{self.booklet.plain_cite(intent)}",
+            caveat="" if social else self.caveat,
         )
+
+    def details(self, question: str, intent: Intent) -> Reply:
+        """The rest of an intent's answer ("详细说说"): the whole answer and its citation."""
+        reply = self.answer(question, intent, 100.0, "details")
+        if not reply.details:
+            return replace(reply, answer=f"这就是全部了。\n{reply.answer}")
+        text, _, cite = reply.details.rpartition("\n出处：")
+        return replace(reply, answer=text, details="", source=cite)
 
     def decline(self, question: str, text: str, reason: str, match: Match | None) -> Reply:
         """A reply that does not answer, says why kindly, and offers what it can."""
@@ -135,7 +171,7 @@ class Composer:
             return reply
         if match.verdict is Verdict.OUT_OF_SCOPE:
             text = (
-                "这件事不在《精准帮扶画说政策》里，我答不了，也不敢乱说。\n"
+                "这件事我们这里的资料里没有，我答不了，也不敢乱说。\n"
                 f"{self.ask_line}\n{self.menu_line}"
             )
         elif match.verdict is Verdict.UNSURE and match.best is not None:

@@ -19,7 +19,7 @@ from bot.cards import Card, Cards
 from bot.curation import Group, group
 from bot.engine import Engine
 from bot.loader import Problem, check_booklet
-from bot.reply import SUGGESTION_FLOOR, Option, Reply
+from bot.reply import MORE_WORDS, SUGGESTION_FLOOR, Option, Reply
 from bot.store import Store, StoreError
 from bot.urgency import Alert
 
@@ -106,7 +106,14 @@ class Service:
         facts = (context.facts or "") if context else ""
         args = (text, topic, context.pending if context else None,
                 context.intent if context else None, facts)  # fmt: skip
-        if len(text) > HEAVY_CHARS:
+        more = (
+            self.engine.details(context.intent, text)
+            if context is not None and context.intent and text.strip() in MORE_WORDS
+            else None
+        )  # "详细": the rest of the last answer
+        if more is not None:
+            reply = more
+        elif len(text) > HEAVY_CHARS:
             loop = asyncio.get_running_loop()
             reply = await loop.run_in_executor(self._heavy, self.engine.ask, *args)
         else:

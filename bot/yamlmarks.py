@@ -44,12 +44,12 @@ def _convert(node: yaml.Node, path: Path, lines: dict[Path, int]) -> Any:
         for key_node, value_node in node.value:
             key = _convert(key_node, (*path, "<key>"), {})
             if isinstance(key, list | dict):
-                raise YamlProblem(key_node.start_mark.line + 1, "a key must be a word", "")
+                raise YamlProblem(key_node.start_mark.line + 1, "键（冒号前面的）要是一个词", "")
             if key in out:
                 raise YamlProblem(
                     key_node.start_mark.line + 1,
-                    f"the key {key!r} appears twice in the same block",
-                    "keep one of them",
+                    f"键 {key!r} 在同一组里写了两遍",
+                    "只留一个",
                 )
             out[key] = _convert(value_node, (*path, str(key)), lines)
             lines[(*path, str(key))] = key_node.start_mark.line + 1
@@ -58,7 +58,7 @@ def _convert(node: yaml.Node, path: Path, lines: dict[Path, int]) -> Any:
         return [_convert(item, (*path, i), lines) for i, item in enumerate(node.value)]
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node)
-    raise YamlProblem(node.start_mark.line + 1, "unsupported YAML", "use plain YAML")
+    raise YamlProblem(node.start_mark.line + 1, "不支持这种 YAML 写法", "用普通的 YAML 写")
 
 
 class _Loader(yaml.SafeLoader):
@@ -71,9 +71,40 @@ _LOADER = _Loader("")
 # an attack on the recursion limit or memory (which follows the number of values, not bytes)
 MAX_DEPTH = 32
 MAX_NODES = 20_000
-_TOO_DEEP = f"lists or blocks nested too deep (over {MAX_DEPTH} levels)"
-_RETYPE = "delete it and type the text again"
-_NO_ALIASES = "the booklet does not use anchors (&name) or aliases (*name): write the text in full"
+_TOO_DEEP = f"列表或分组套得太深了（超过{MAX_DEPTH}层）"
+_RETYPE = "删掉它，重新打一遍字"
+_NO_ALIASES = "图册不用锚点（&名字）和引用（*名字）：请把文字完整写出来"
+
+
+_FLATTEN = "少套几层"
+
+# what libyaml says went wrong, in plain Chinese (the start of its message is enough)
+_PROBLEMS = {
+    "found a tab character": "用了 Tab 键缩进：请改用空格",
+    "did not find expected key": "这里少了一个键，或者缩进没对齐",
+    "did not find expected ',' or ']'": "方括号 [ ] 没有关上，或者少了逗号",
+    "did not find expected ',' or '}'": "花括号 { } 没有关上，或者少了逗号",
+    "did not find expected '-' indicator": "列表的“- ”没有对齐",
+    "did not find expected node content": "这里少了内容",
+    "mapping values are not allowed": "这里不能有冒号：含有“:”的文字要加引号，或者缩进不对",
+    "could not find expected ':'": "少了冒号“:”",
+    "found undefined alias": "不允许用 YAML 的引用（*名字）",
+    "found unexpected end of stream": "文件意外结束了",
+    "found unexpected ':'": "这里不能有冒号“:”",
+    "found character that cannot start any token": (
+        "这里有不能打头的字符：缩进要用空格，不能用 Tab；以 @ 或 ` 开头的文字要加引号"
+    ),
+    "expected <block end>, but found": "缩进没对齐",
+}
+
+
+def _in_chinese(problem: str | None) -> str:
+    """libyaml's English problem in plain Chinese; one it does not know, as it is."""
+    text = (problem or "").strip()
+    for start, chinese in _PROBLEMS.items():
+        if text.startswith(start):
+            return chinese
+    return f"格式有错（{text}）" if text else "格式有错"
 
 
 class _Composer(yaml.composer.Composer, CParser, yaml.resolver.Resolver):
@@ -96,14 +127,14 @@ class _Composer(yaml.composer.Composer, CParser, yaml.resolver.Resolver):
         if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
             sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
             raise YamlProblem(
-                line, f"{sign}{event.anchor}: YAML anchors and aliases are not allowed", _NO_ALIASES
+                line, f"{sign}{event.anchor}: 不允许用 YAML 的锚点和引用", _NO_ALIASES
             )
         if self.depth >= MAX_DEPTH:
-            raise YamlProblem(line, _TOO_DEEP, "flatten it")
+            raise YamlProblem(line, _TOO_DEEP, _FLATTEN)
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise YamlProblem(
-                line, f"too many values in one file (over {MAX_NODES})", "split it into topics"
+                line, f"一个文件里的值太多了（超过{MAX_NODES}个）", "请按主题分成几个文件"
             )
         self.depth += 1
         try:
@@ -117,7 +148,7 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         return _LOADER.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as exc:
         raise YamlProblem(
-            node.start_mark.line + 1, f"unsupported value {node.value!r}", "use plain text"
+            node.start_mark.line + 1, f"不支持的值 {node.value!r}", "请写普通文字"
         ) from exc
     finally:
         # the constructor remembers every node it built (with its marks and the whole
@@ -132,7 +163,7 @@ def load_marked(text: str) -> Marked:
     except UnicodeEncodeError as exc:
         line = text.count("\n", 0, exc.start) + 1
         raise YamlProblem(
-            line, f"not valid YAML: U+{ord(text[exc.start]):04X} is not a character", _RETYPE
+            line, f"不是正确的 YAML：U+{ord(text[exc.start]):04X} 不是一个字", _RETYPE
         ) from exc
     try:
         composer = _Composer(text)
@@ -146,21 +177,28 @@ def load_marked(text: str) -> Marked:
             line, char = quote
             raise YamlProblem(
                 line,
-                "not valid YAML: unclosed quote",
-                f"a quote ({char}) opened here is never closed: close it on this line or remove it",
+                "不是正确的 YAML：引号没有关上",
+                f"这里开了一个引号（{char}）却没有关上：在这一行把它关上，或者删掉它",
             ) from exc
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         if "maximum nesting depth" in (exc.problem or ""):  # libyaml's own limit, 1,000
-            raise YamlProblem(line, _TOO_DEEP, "flatten it") from exc
-        problem = (exc.problem or "not valid YAML").strip()
+            raise YamlProblem(line, _TOO_DEEP, _FLATTEN) from exc
         raise YamlProblem(
             line,
-            f"not valid YAML: {problem}",
-            "check the indentation and that a text with ':' or '#' is quoted",
+            f"不是正确的 YAML：{_in_chinese(exc.problem)}",
+            "检查缩进是否对齐；含有“:”或“#”的文字要加引号",
+        ) from exc
+    except yaml.reader.ReaderError as exc:  # a character YAML does not accept
+        line = text.count("\n", 0, exc.position) + 1
+        code = ord(exc.character) if isinstance(exc.character, str) else int(exc.character)
+        raise YamlProblem(
+            line,
+            f"不是正确的 YAML：有不允许的控制字符（U+{code:04X}，看不见的特殊字符）",
+            _RETYPE,
         ) from exc
     except yaml.YAMLError as exc:
-        raise YamlProblem(1, f"not valid YAML: {exc}", "check the file") from exc
+        raise YamlProblem(1, f"不是正确的 YAML：{exc}", "请检查这个文件") from exc
     if node is None:
         return Marked(None, {(): 1})
     lines: dict[Path, int] = {}

@@ -81,7 +81,8 @@ def _with_cookie(request: web.Request, response: web.StreamResponse) -> web.Stre
 
 
 async def ask(request: web.Request) -> web.StreamResponse:
-    """POST /api/ask {"text": "...", "session": "optional"} -> the answer object."""
+    """POST /api/ask {"text": "...", "session": "optional", "page": optional} -> the answer
+    object (with `details` and `source_line` too when "page" is true)."""
     data = await read_object(request, MAX_BODY, '{"text": "孝善养老是什么"}')
     text = data.get("text")
     if not isinstance(text, str) or not is_text(text):
@@ -89,7 +90,9 @@ async def ask(request: web.Request) -> web.StreamResponse:
     outcome = await request.app[DOOR].handle(_message(request, session_of(data), text))
     if outcome.reply is None:
         return _with_cookie(request, _refusal(request, "questions", outcome))
-    return _with_cookie(request, web.json_response(outcome.reply.to_json(), dumps=_dumps))
+    # the web page asks with "page": true for what it shows beside the answer object
+    body = outcome.reply.to_page_json() if data.get("page") is True else outcome.reply.to_json()
+    return _with_cookie(request, web.json_response(body, dumps=_dumps))
 
 
 async def feedback(request: web.Request) -> web.StreamResponse:
@@ -299,6 +302,9 @@ def make_app(service: Service | Engine, metrics_: Metrics | None = None,
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/", page)
+    from handlers.booklet_page import booklet_page  # here: it imports this module
+
+    app.router.add_get("/booklet", booklet_page)  # the whole booklet, printable
     app.router.add_get("/cards/{topic}.png", card)
     app.router.add_static("/static/", WEB)
     for channel in channels:

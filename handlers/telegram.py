@@ -69,9 +69,13 @@ from handlers.requests import error, read_object
 from handlers.telegram_render import (
     ANSWER,
     CARD,
+    DETAILS,
     HELPFUL,
     MAX_MESSAGE,
     MENU,
+    NEW_MENU,
+    NEW_TOPIC,
+    THANKED,
     TOPIC,
     UNHELPFUL,
     html,
@@ -79,6 +83,7 @@ from handlers.telegram_render import (
     reply_keyboard,
     split,
     topic_keyboard,
+    voted,
 )
 
 log = logging.getLogger(__name__)
@@ -397,14 +402,36 @@ class TelegramBot:
         query = update.callback_query
         if query is None:
             return
-        await query.answer()
         data = query.data or ""
+        if data.startswith((HELPFUL, UNHELPFUL)):
+            await self._feedback(update, context, data)  # answers the query with a toast
+            return
+        await query.answer("已收到，谢谢" if data == THANKED else None)
         booklet = self.engine.booklet
-        if data == MENU:
+        chat = update.effective_chat
+        if data == MENU:  # within a menu message: the menu replaces it
             await self._edit(query.message, CHOOSE, menu_keyboard(booklet))
-        elif data.startswith(TOPIC) and (topic := _topic(self.engine, data[len(TOPIC) :])):
+        elif data == NEW_MENU and chat is not None:  # under an answer: the answer stays
+            await self._deliver(context.bot.send_message, chat.id, CHOOSE,
+                                reply_markup=menu_keyboard(booklet))  # fmt: skip
+        elif data.startswith((TOPIC, NEW_TOPIC)) and (
+            topic := _topic(self.engine, data.split(":", 1)[1])
+        ):
             text = f"<b>{escape(topic.title)}</b>\n{escape(topic.summary)}\n请选择您的问题："
-            await self._edit(query.message, text, topic_keyboard(topic))
+            if data.startswith(TOPIC):
+                await self._edit(query.message, text, topic_keyboard(topic, booklet))
+            elif chat is not None:
+                await self._deliver(context.bot.send_message, chat.id, text,
+                                    parse_mode=ParseMode.HTML,
+                                    reply_markup=topic_keyboard(topic, booklet))  # fmt: skip
+        elif data.startswith(DETAILS) and chat is not None:
+            more = self.engine.details(data[len(DETAILS) :])
+            if more is not None:
+                answered = query.message if isinstance(query.message, Message) else None
+                await self._send(chat.id, more, context,
+                                 reply_to=answered.message_id if answered else None)  # fmt: skip
+        elif data == THANKED:
+            pass  # the vote was taken: nothing more to do
         elif data.startswith(ANSWER):
             chat = update.effective_chat
             if chat is not None:
@@ -415,8 +442,6 @@ class TelegramBot:
                 ))  # fmt: skip
                 if outcome.reply is not None:
                     await self._send(chat.id, outcome.reply, context)
-        elif data.startswith((HELPFUL, UNHELPFUL)):
-            await self._feedback(update, context, data)
         elif data.startswith(CARD) and update.effective_chat is not None:
             await self._send_card(update.effective_chat.id, data[len(CARD) :], context)
         else:  # a button from an older booklet
@@ -529,11 +554,18 @@ class TelegramBot:
             question, intent, helpful,
         )  # fmt: skip
         reply = outcome.reply
-        if reply is None:  # taps faster than anyone reads: counted, not answered
+        await query.answer("已收到，谢谢")  # a toast; the buttons say it stays
+        if answered is not None:
+            try:
+                await answered.edit_reply_markup(voted(answered.reply_markup))
+            except BadRequest as exc:  # already replaced by a tap a moment before
+                if "not modified" not in str(exc).lower():
+                    raise
+        if reply is None or helpful:  # 👍: the toast is thanks enough
             return
         await context.bot.send_message(
             chat.id, escape(reply.answer), parse_mode=ParseMode.HTML,
-            reply_markup=None if helpful else reply_keyboard(reply, self._help),
+            reply_markup=reply_keyboard(reply, self.engine.booklet),
         )  # fmt: skip
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -598,14 +630,12 @@ class TelegramBot:
         context: ContextTypes.DEFAULT_TYPE,
         reply_to: int | None = None,
     ) -> None:
-        topic = reply.topic if reply.matched else None
-        if topic and await self.service.card_due(CHANNEL, str(chat_id), topic):  # first answer
-            await self._send_card(chat_id, topic, context)
-        markup = reply_keyboard(reply, self._help)
+        markup = reply_keyboard(reply, self.engine.booklet)
         chunks = split(html(reply, self._help), MAX_MESSAGE)
+        sent: Message | None = None
         for n, chunk in enumerate(chunks):
             last = n == len(chunks) - 1
-            await self._deliver(
+            message = await self._deliver(
                 context.bot.send_message,
                 chat_id,
                 chunk,
@@ -613,6 +643,11 @@ class TelegramBot:
                 reply_markup=markup if last else None,
                 reply_to_message_id=reply_to if n == 0 else None,
             )
+            sent = sent or message
+        topic = reply.topic if reply.matched and reply.reason != "details" else None
+        if topic and await self.service.card_due(CHANNEL, str(chat_id), topic):  # first answer
+            await self._send_card(chat_id, topic, context,
+                                  reply_to=sent.message_id if sent else None)  # fmt: skip
 
     async def _deliver(self, send: Callable[..., Awaitable[Message]], *args: Any,
                        **kwargs: Any) -> Message:  # fmt: skip
@@ -630,16 +665,21 @@ class TelegramBot:
         raise AssertionError("unreachable")
 
     async def _send_card(
-        self, chat_id: int, topic: str, context: ContextTypes.DEFAULT_TYPE
-    ) -> None:
-        """The topic's picture card; without a font the text answers alone."""
+        self, chat_id: int, topic: str, context: ContextTypes.DEFAULT_TYPE,
+        reply_to: int | None = None,
+    ) -> None:  # fmt: skip
+        """The topic's picture card, under the answer it illustrates, with a caption;
+        without a font the text answers alone."""
         try:
             drawn = await self.service.card(topic)
         except NoFont as exc:
             log.warning("no picture card: %s", exc)
             return
+        found = _topic(self.engine, topic)
         if drawn is not None:
-            await self._deliver(context.bot.send_photo, chat_id, drawn.png)
+            caption = f"图解：{found.title}" if found else "图解"
+            await self._deliver(context.bot.send_photo, chat_id, drawn.png, caption=caption,
+                                reply_to_message_id=reply_to)  # fmt: skip
 
     async def _edit(self, message: object, text: str, markup: InlineKeyboardMarkup) -> None:
         if not isinstance(message, Message):

@@ -35,7 +35,7 @@ from wechatpy.utils import check_signature
 from bot.booklet import Booklet
 from bot.cards import NoFont
 from bot.frontdoor import FrontDoor, Message
-from bot.reply import SOCIAL, Option, Reply
+from bot.reply import MORE_WORDS, SOCIAL, Option, Reply
 from bot.settings import SettingError, Spec, _url, read_specs
 from bot.store import Store, StoreError
 from handlers.channels import Setup
@@ -55,7 +55,6 @@ MEDIA_SECONDS = 2.5 * 86_400  # temporary media lives 3 days: upload again befor
 MAX_REPLIED = 1_000  # replies kept for a retry of their message (retries come within 15 s)
 MAX_REMEMBERED = 10_000  # people whose lists (without a store) or cards are kept in memory
 MORE = "回复 详细 看全文"
-MORE_WORDS = frozenset({"详细", "详细说说", "详细的", "全文", "看全文", "详细点", "再详细点"})
 _CHOICE = re.compile(r"^(?:回复)?\s*(\d{1,2})\s*[.。、，,]?$")
 _CUT_AFTER = "。！？；\n"
 OTHER_MEDIA = ("image", "video", "shortvideo", "location", "link", "file")
@@ -179,26 +178,28 @@ def render(reply: Reply, limit: int = PASSIVE_LIMIT,
            header: str | None = None) -> Rendered:  # fmt: skip
     """A reply as WeChat text: the answer, its source, numbered choices; cut to `limit`
     bytes with "回复 详细 看全文" when longer (the cut part is `rest`)."""
-    body = reply.answer.strip()
+    body = reply.first.strip()
     if reply.matched and reply.title and reply.reason not in SOCIAL:
         body = f"【{reply.title}】\n{body}"
-    source = f"来源：{reply.source}" if reply.source else ""
+    source = reply.source_line
+    details = reply.details.strip()
     if options is None:
         if reply.suggestions:
             options, header = reply.suggestions, "您是不是想问（回复数字）："
         else:
             options, header = reply.follow_ups, "还可以问（回复数字）："
     tail = options_block(header or "回复数字：", options) if options else ""
-    whole = "\n".join(p for p in (body, source, tail) if p)
+    whole = "\n".join(p for p in (body, source, tail, MORE if details else "") if p)
     numbered = tuple(o.intent for o in options)
     if _bytes(whole) <= limit:
-        return Rendered(whole, numbered)
+        return Rendered(whole, numbered, details or None)
     fixed = "\n".join(p for p in ("……", source, tail, MORE) if p)
     if _bytes(fixed) > limit * 3 // 4:  # no room for the answer: the choices give way
         tail, numbered = "", ()
         fixed = "\n".join(p for p in ("……", source, MORE) if p)
     head, rest = _cut(body, max(limit - _bytes(fixed) - 1, 0))
     text = "\n".join(p for p in (head + "……", source, tail, MORE) if p)
+    rest = "\n".join(p for p in (rest, details) if p)
     return Rendered(text, numbered, rest or None)
 
 

@@ -135,6 +135,54 @@ def test_report_and_export(tmp_path: Path) -> None:
     assert missing.returncode == 1 and b"no store" in missing.stderr
 
 
+def test_report_shows_titles_and_never_offers_an_answer_said_to_be_wrong(
+    tmp_path: Path,
+) -> None:
+    import asyncio
+
+    from bot.engine import Engine
+    from bot.service import Service
+    from bot.settings import DEFAULT_POLICIES
+    from bot.store import Store
+
+    db = tmp_path / "bot.sqlite3"
+
+    async def ask(*talk: tuple[str, str]) -> None:
+        store = await Store.open(db)
+        service = Service(Engine.from_folder(DEFAULT_POLICIES), store, DEFAULT_POLICIES)
+        for session, question in talk:
+            await service.ask(question, "telegram", session)
+        await store.close()
+
+    env = {"POLICYBOT_DB": str(db)}
+    # unanswered; the closest answer (36 points) is 补充保险's: weak
+    asyncio.run(ask(("a", "俺家的羊生病了政府给治不"), ("b", "俺家的羊生病了政府给治不吗")))
+    weak = run_cli("report", env=env)
+    out = weak.stdout.decode()
+    assert weak.returncode == 0, weak.stderr.decode()
+    assert "1. 2次 （最接近：「补充保险管什么、能报多少？」，36分，把握不大）" in out
+    assert "“把握不大”：不到46分（机器人46分以上才直接回答）" in out
+    assert "buchong.coverage" not in out
+    refused = run_cli("report", "--export", "1", env=env)
+    assert refused.returncode == 1 and refused.stdout == b""
+    assert "把握不大（36分，不到46分）" in refused.stderr.decode()
+
+    # someone was answered with 补充保险 and said "不对"
+    asyncio.run(ask(("c", "补充保险能报多少"), ("c", "不对")))
+    disputed = run_cli("report", env=env)
+    out = disputed.stdout.decode()
+    assert "1. 2次 （最接近：「补充保险管什么、能报多少？」，36分）" in out
+    assert "   ⚠ 有人说这个回答不对（1次）：不要把这组问题加到它下面" in out
+    refused = run_cli("report", "--export", "1", env=env)
+    assert refused.returncode == 1 and refused.stdout == b""
+    assert "有人说这个回答不对（1次），不要把这组问题加到它下面" in refused.stderr.decode()
+    named = run_cli("report", "--export", "1", "--intent", "tuoguan.types", env=env)
+    assert named.returncode == 0 and b"tuoguan.types" in named.stdout and named.stderr == b""
+    insisted = run_cli("report", "--export", "1", "--intent", "buchong.coverage", env=env)
+    assert insisted.returncode == 0 and b"buchong.coverage" in insisted.stdout
+    assert "注意：有人说「补充保险管什么、能报多少？」的回答不对（1次）" in insisted.stderr.decode()
+
+
 def test_calculator_on_the_command_line() -> None:
     done = run_cli("ask", "闺女每月给俺娘交150孝善金，公家添多少")
     assert "政府每月添15元到30元" in done.stdout.decode()

@@ -219,3 +219,21 @@ async def test_a_body_that_arrives_in_pieces_is_read_whole(client: Client) -> No
     status_line = response.split(b"\r\n", 1)[0]
     assert b" 200 " in status_line, status_line
     assert "xiaoshan" in response.decode("utf-8", "replace")
+
+
+async def test_the_page_gets_the_details_and_the_plain_source_beside_the_contract(
+    client: Client,
+) -> None:
+    plain = await (await client.post("/api/ask", json={"text": "邻里互助是什么"})).json()
+    page = await (
+        await client.post("/api/ask", json={"text": "邻里互助是什么", "page": True})
+    ).json()
+    assert list(page) == [*plain, "details", "source_line"]
+    assert {k: page[k] for k in plain} == plain
+    assert len(plain["answer"]) < len(page["details"]) and "410万元" in page["details"]
+    assert page["source_line"] == "来源：枣庄日报2018年的报道"
+    for ignored in ("yes", 1, None):  # only true asks for more: the contract stays exact
+        data = await (
+            await client.post("/api/ask", json={"text": "邻里互助是什么", "page": ignored})
+        ).json()
+        assert list(data) == list(plain)

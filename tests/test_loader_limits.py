@@ -73,7 +73,7 @@ def test_anchors_and_aliases_are_refused(tmp_path: Path, text: str, line: int, w
     assert booklet is None
     [problem] = _problems_in(problems, "bomb.yaml")
     assert problem.line == line and word in problem.message, problem
-    assert "write" in problem.hint and "in full" in problem.hint, problem
+    assert problem.hint == "图册不用锚点（&名字）和引用（*名字）：请把文字完整写出来", problem
 
 
 def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
@@ -84,7 +84,7 @@ def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
     booklet, problems = check_booklet(folder)
     assert booklet is None
     [problem] = _problems_in(problems, "huge.yaml")
-    assert problem.line == 1 and "2 MB" in problem.message, problem
+    assert problem.line == 1 and problem.message == "文件超过了 2 MB", problem
     assert problem.hint, problem
 
 
@@ -98,7 +98,8 @@ def test_too_many_values_in_one_file_is_refused_cheaply(tmp_path: Path) -> None:
     assert time.monotonic() - started < 10
     assert booklet is None
     [problem] = _problems_in(problems, "many.yaml")
-    assert "too many values" in problem.message and 3 < problem.line < 50_000, problem
+    assert "一个文件里的值太多了（超过20000个）" in problem.message, problem
+    assert 3 < problem.line < 50_000, problem
 
 
 @pytest.mark.parametrize(
@@ -115,7 +116,7 @@ def test_nesting_too_deep_is_a_problem_not_a_crash(tmp_path: Path, text: str, li
     booklet, problems = check_booklet(folder)
     assert booklet is None
     [problem] = _problems_in(problems, "deep.yaml")
-    assert problem.line == line and "too deep" in problem.message, problem
+    assert problem.line == line and "套得太深了" in problem.message, problem
 
 
 @pytest.mark.parametrize("quote", ['"', "'"])
@@ -130,7 +131,7 @@ def test_unclosed_quote_is_reported_where_it_opens(tmp_path: Path, quote: str) -
     assert booklet is None
     [problem] = _problems_in(problems, "xiaoshan.yaml")
     assert problem.line == 2, problem
-    assert "never closed" in problem.hint and quote in problem.hint, problem
+    assert problem.hint == f"这里开了一个引号（{quote}）却没有关上：在这一行把它关上，或者删掉它"
 
 
 def test_unclosed_last_quote_is_reported_where_it_opens(tmp_path: Path) -> None:
@@ -141,4 +142,18 @@ def test_unclosed_last_quote_is_reported_where_it_opens(tmp_path: Path) -> None:
     path.write_text(text.replace("title: 孝善养老\n", "title: '孝善养老\n", 1), encoding="utf-8")
     _, problems = check_booklet(folder)
     [problem] = _problems_in(problems, "xiaoshan.yaml")
-    assert problem.line == 2 and "never closed" in problem.hint, problem
+    assert problem.line == 2 and "却没有关上" in problem.hint, problem
+
+
+def test_a_card_point_citing_an_unknown_source_is_a_problem(tmp_path: Path) -> None:
+    folder = _real_booklet(tmp_path)
+    path = folder / "topics" / "xiaoshan.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "sources: [zz-yicheng-xiaoshan]" in text
+    path.write_text(text.replace("sources: [zz-yicheng-xiaoshan]", "sources: [no-such-source]", 1),
+                    encoding="utf-8")  # fmt: skip
+    booklet, problems = check_booklet(folder)
+    assert booklet is None
+    [problem] = _problems_in(problems, "xiaoshan.yaml")
+    assert "'no-such-source' 不在 booklet.yaml 里" in problem.message
+    assert "图片卡片" in problem.message

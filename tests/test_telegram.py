@@ -59,6 +59,7 @@ async def test_start_registers_commands_and_shows_the_menu(
     fake.text("/start")
     sent = (await fake.wait_for("sendMessage"))[0].params
     assert "您好" in sent["text"] and sent["parse_mode"] == "HTML"
+    assert "来源" not in sent["text"]
     buttons = _buttons(sent)
     assert ("孝善养老", "t:xiaoshan") in buttons and len(buttons) >= 15
 
@@ -74,12 +75,76 @@ async def test_menu_to_topic_to_answer(telegram: tuple[FakeTelegram, TelegramBot
     answer = (await fake.wait_for("sendMessage"))[0].params
     assert "10%–20%" in answer["text"] and "来源：" in answer["text"]
     buttons = _buttons(answer)
-    assert ("🏠 菜单", "m") in buttons and ("« 返回", "t:xiaoshan") in buttons
+    assert ("🏠 菜单", "M") in buttons and ("本项其他问题", "T:xiaoshan") in buttons
     assert any(d.startswith("a:") for _, d in buttons), "follow-up questions as buttons"
-    fake.button("m")
-    menu = (await fake.wait_for("editMessageText", 2))[1].params
+    # under an answer, the menu and the topic come as new messages: the answer stays
+    fake.button("M", message_id=answer_id(fake), under=answer)
+    menu = (await fake.wait_for("sendMessage", 2))[1].params
     assert ("邻里互助", "t:linli") in _buttons(menu)
-    assert len(await fake.wait_for("answerCallbackQuery", 3)) == 3
+    fake.button("T:xiaoshan", message_id=answer_id(fake), under=answer)
+    topic = (await fake.wait_for("sendMessage", 3))[2].params
+    assert "请选择您的问题" in topic["text"]
+    assert len(await fake.wait_for("answerCallbackQuery", 4)) == 4
+    assert len([c for c in fake.calls if c.method == "editMessageText"]) == 1, "menu only"
+
+
+def replied_to(params: dict[str, Any]) -> object:
+    """The message a sent message replies to (PTB sends it as reply_parameters)."""
+    found = params.get("reply_parameters")
+    return found.get("message_id") if isinstance(found, dict) else None
+
+
+def answer_id(fake: FakeTelegram, n: int = 0) -> int:
+    """The message id the fake gave the n-th message the bot sent."""
+    return fake.results("sendMessage")[n]["message_id"]
+
+
+async def test_a_vote_is_thanked_by_a_toast_and_the_buttons_say_so(
+    telegram_memory: tuple[FakeTelegram, TelegramBot],
+) -> None:
+    fake, _ = telegram_memory
+    fake.text("孝善养老是什么")
+    answer = (await fake.wait_for("sendMessage"))[0].params
+    up = next(d for t, d in _buttons(answer) if t.startswith("👍"))
+    fake.button(up, message_id=answer_id(fake), under=answer)
+    toast = (await fake.wait_for("answerCallbackQuery"))[0].params
+    assert toast["text"] == "已收到，谢谢"
+    edited = (await fake.wait_for("editMessageReplyMarkup"))[0].params
+    after = _buttons(edited)
+    assert ("✅ 已收到，谢谢", "ok") in after
+    assert not any(t.startswith(("👍", "👎")) for t, _ in after)
+    assert [b for b in after if b[1].startswith("a:")] == [
+        b for b in _buttons(answer) if b[1].startswith("a:")
+    ], "the follow-ups stay"
+    fake.button("ok", message_id=answer_id(fake), under=edited)
+    await fake.wait_for("answerCallbackQuery", 2)
+    assert len(fake.sent()) == 1, "no thank-you message, however often it is tapped"
+
+
+async def test_details_come_as_a_reply_under_the_answer(
+    telegram_memory: tuple[FakeTelegram, TelegramBot],
+) -> None:
+    fake, _ = telegram_memory
+    fake.text("孝善养老是什么")
+    answer = (await fake.wait_for("sendMessage"))[0].params
+    assert len(answer["text"]) < 300, "the short answer first"
+    assert ("📖 详细说说", "d:xiaoshan.what") in _buttons(answer)
+    fake.button("d:xiaoshan.what", message_id=answer_id(fake), under=answer)
+    details = (await fake.wait_for("sendMessage", 2))[1].params
+    assert "578万元" in details["text"] and "出处：《枣庄日报》" in details["text"]
+    assert replied_to(details) == answer_id(fake)
+    fake.text("详细")  # typed: the rest of the last answer too
+    typed = (await fake.wait_for("sendMessage", 3))[2].params
+    assert "578万元" in typed["text"]
+
+
+async def test_buttons_fit_a_phone(telegram: tuple[FakeTelegram, TelegramBot]) -> None:
+    fake, bot = telegram
+    for topic in bot.engine.booklet.menu_topics:
+        fake.button(f"t:{topic.topic}")
+    edits = await fake.wait_for("editMessageText", len(bot.engine.booklet.menu_topics))
+    titles = [t for e in edits for t, d in _buttons(e.params) if d.startswith("a:")]
+    assert titles and max(len(t) for t in titles) <= 16, max(titles, key=len)
 
 
 async def test_free_text_question(telegram: tuple[FakeTelegram, TelegramBot]) -> None:
@@ -109,7 +174,7 @@ async def test_out_of_scope_says_so_and_shows_menu(
     fake.text("孩子上大学的助学贷款咋办")
     sent = (await fake.wait_for("sendMessage"))[0].params
     assert "村扶贫专干" in sent["text"]
-    assert ("🏠 菜单", "m") in _buttons(sent)
+    assert ("🏠 菜单", "M") in _buttons(sent)
 
 
 async def test_inline_query_lists_answers(telegram: tuple[FakeTelegram, TelegramBot]) -> None:
@@ -308,6 +373,10 @@ async def test_a_topics_first_answer_comes_with_its_card(
     answer = (await fake.wait_for("sendMessage"))[0].params
     photos = await fake.wait_for("sendPhoto")
     assert len(photos) == 1
+    methods = [c.method for c in fake.calls if c.method in ("sendMessage", "sendPhoto")]
+    assert methods[:2] == ["sendMessage", "sendPhoto"], "the card comes after the answer"
+    assert replied_to(photos[0].params) == answer_id(fake)
+    assert photos[0].params["caption"] == "图解：孝善养老"
     assert ("📷 图片", "c:xiaoshan") in _buttons(answer)
     fake.text("谁能享受孝善养老")
     await fake.wait_for("sendMessage", 2)

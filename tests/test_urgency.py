@@ -234,7 +234,7 @@ def test_an_unknown_key_is_reported_with_its_line(booklet_dir: Callable[[str], P
         """,
     )
     assert any(p.startswith("policies/urgency.yaml:4:") and "wrods" in p for p in found), found
-    assert any("known keys here: id, label, words" in p for p in found), found
+    assert any("这里可以用的键：id, label, words" in p for p in found), found
 
 
 def test_empty_patterns_are_reported(booklet_dir: Callable[[str], Path]) -> None:
@@ -252,9 +252,9 @@ def test_empty_patterns_are_reported(booklet_dir: Callable[[str], Path]) -> None
             label: 什么也没有
         """,
     )
-    assert any(p.startswith("policies/urgency.yaml:6:") and "empty word" in p for p in found)
-    assert any(p.startswith("policies/urgency.yaml:7:") and "empty" in p for p in found)
-    assert any(p.startswith("policies/urgency.yaml:8:") and "needs `words`" in p for p in found)
+    assert any(p.startswith("policies/urgency.yaml:6:") and "里有一个空词" in p for p in found)
+    assert any(p.startswith("policies/urgency.yaml:7:") and "不能是空的" in p for p in found)
+    assert any(p.startswith("policies/urgency.yaml:8:") and "规则要有 `words`" in p for p in found)
 
 
 def test_duplicate_ids_are_reported(booklet_dir: Callable[[str], Path]) -> None:
@@ -271,8 +271,8 @@ def test_duplicate_ids_are_reported(booklet_dir: Callable[[str], Path]) -> None:
         """,
     )
     assert any(
-        p.startswith("policies/urgency.yaml:5:") and "duplicate urgency rule id" in p
-        and "line 2" in p for p in found
+        p.startswith("policies/urgency.yaml:5:") and "紧急规则编号 'despair' 重复了" in p
+        and "第2行" in p for p in found
     ), found  # fmt: skip
 
 
@@ -289,9 +289,9 @@ def test_a_bad_regex_is_reported(booklet_dir: Callable[[str], Path]) -> None:
               - '.*'
         """,
     )
-    assert any(p.startswith("policies/urgency.yaml:6:") and "regular expression" in p
+    assert any(p.startswith("policies/urgency.yaml:6:") and "不是正确的正则表达式" in p
                for p in found), found  # fmt: skip
-    assert any(p.startswith("policies/urgency.yaml:7:") and "flag everything" in p
+    assert any(p.startswith("policies/urgency.yaml:7:") and "每个问题都会被标成紧急" in p
                for p in found), found  # fmt: skip
     assert not any(":5:" in p for p in found)
 
@@ -305,8 +305,8 @@ def test_a_bad_id_and_a_missing_label_are_reported(booklet_dir: Callable[[str], 
             words: [不想活]
         """,
     )
-    assert any(p.startswith("policies/urgency.yaml:2:") and "rule id" in p for p in found)
-    assert any("label" in p and "Field required" in p for p in found), found
+    assert any(p.startswith("policies/urgency.yaml:2:") and "规则编号只能用" in p for p in found)
+    assert any("label: 缺少这一项" in p for p in found), found
 
 
 def test_policybot_check_prints_the_problem(booklet_dir: Callable[[str], Path]) -> None:

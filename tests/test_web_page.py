@@ -87,8 +87,13 @@ async def test_ask_in_the_chat_box(page: Page) -> None:
     await expect(page.locator(".user-message").last).to_contain_text("俺爹八十了")
     reply = page.locator(".bot-message").last
     await expect(reply.locator(".answer-title")).to_contain_text("政府给添多少")
-    await expect(reply.locator(".answer-source")).to_contain_text("枣庄日报")
+    await expect(reply.locator(".answer-source")).to_contain_text("来源：枣庄日报2018年的报道")
     await expect(page.locator("#question")).to_have_value("")
+    # the real server sends the rest of the answer with it: shown on 详细说说, in place
+    await reply.locator(".details-button").click()
+    await expect(reply).to_contain_text("峄城区的做法是：儿子每季度交900元")
+    await expect(reply).to_contain_text("出处：《枣庄日报》")
+    await expect(page.locator("#booklet")).to_contain_text("枣庄2017–2018年")
 
 
 async def test_unsure_shows_suggestions_and_enter_sends(page: Page) -> None:
@@ -177,11 +182,17 @@ async def test_over_the_limit_the_page_says_to_wait_not_network(
         await expect(page.locator(".bot-message .answer-title").last).to_be_visible()
         await page.evaluate("localStorage.clear()")  # a new session buys nothing
         await box.fill("一站式结算怎么办")
-        await page.locator("#send").click()
+        async with page.expect_response("**/api/ask") as refused:
+            await page.locator("#send").click()
+        wait = (await refused.value).headers["retry-after"]
         error = page.locator(".error-message").last
-        await expect(error).to_contain_text("您问得太快了，请等")
+        await expect(error).to_contain_text(f"您问得太快了，请等 {wait} 秒再问")
         await expect(error).not_to_contain_text("网络不好")
         await expect(box).to_have_value("一站式结算怎么办")
+        # the error card says whom to ask, and keeps the way to the menu
+        await expect(error).to_contain_text("村扶贫专干或您家的帮扶干部")
+        await error.locator(".menu-button").click()
+        await expect(page.locator("#menu .topic-button").first).to_be_visible()
     finally:
         await context.close()
         await server.close()

@@ -175,7 +175,8 @@ async def test_a_question_gets_the_answer_its_source_and_numbered_follow_ups(
     text = await phone.say(phone.text("俺娘的孝善钱，公家给添多少？"))
     expected = engine.ask("俺娘的孝善钱，公家给添多少？")
     assert text.startswith(f"【{expected.title}】")
-    assert "10%–20%" in text and f"来源：{expected.source}" in text
+    assert "10%–20%" in text and expected.source_line in text
+    assert expected.source_line.startswith("来源：枣庄日报")
     assert _numbered(text) == [f.title for f in expected.follow_ups]
     assert bot.questions() == [("俺娘的孝善钱，公家给添多少？", "xiaoshan.amount")]
 
@@ -222,17 +223,20 @@ async def test_a_long_answer_is_cut_and_详细_sends_the_rest(
     first = await phone.say(phone.text("孝善养老是什么"))
     assert len(first.encode()) <= 600
     assert first.endswith(MORE)
-    assert f"来源：{answer.source}" in first, "the source stays with the first part"
+    assert answer.answer in first and answer.caveat in first, "the short answer first"
+    assert answer.source_line in first, "the plain source with the first part"
     assert _numbered(first) == [f.title for f in answer.follow_ups]
-    parts = [first.split("……")[0]]
+    parts = []
     for _ in range(10):
         nxt = await phone.say(phone.text("详细"))
         assert len(nxt.encode()) <= 600
         parts.append(nxt.removesuffix(MORE).removesuffix("\n").removesuffix("……"))
         if not nxt.endswith(MORE):
             break
+    assert len(parts) > 1, "the whole answer is cut too"
     whole = "".join(p.strip() for p in parts).replace("\n", "")
-    assert whole == f"【{answer.title}】{answer.answer.strip()}".replace("\n", "")
+    assert whole == answer.details.replace("\n", "")
+    assert "578万元" in whole and "出处：《枣庄日报》" in whole
     last = await phone.say(phone.text("详细"))
     assert "已经是全文" in last
     await bot.store.close()

@@ -20,16 +20,16 @@ def test_values_keep_their_lines() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "words"),
     [
-        ("a: 1\nb: \ud800\n", 2, "U+D800 is not a character"),
-        ("a: b\x00c\n", 1, "control characters"),
-        ("a: 'x\nb: 1\n", 1, "unclosed quote"),
-        ("a: [1, 2\n", 2, "not valid YAML"),
-        ("a: 1\na: 2\n", 2, "appears twice"),
-        ("a: &x 1\nb: *x\n", 1, "anchors and aliases"),
-        ("a: !!python/object:os.system x\n", 1, "unsupported value"),
-        ("a: " + "[" * 2000 + "]" * 2000 + "\n", 1, "too deep"),  # libyaml's own limit
+        ("a: 1\nb: \ud800\n", 2, "U+D800 不是一个字"),
+        ("a: b\x00c\n", 1, "不允许的控制字符（U+0000"),
+        ("a: 'x\nb: 1\n", 1, "引号没有关上"),
+        ("a: [1, 2\n", 2, "不是正确的 YAML：方括号 [ ] 没有关上"),
+        ("a: 1\na: 2\n", 2, "在同一组里写了两遍"),
+        ("a: &x 1\nb: *x\n", 1, "&x: 不允许用 YAML 的锚点和引用"),
+        ("a: !!python/object:os.system x\n", 1, "不支持的值"),
+        ("a: " + "[" * 2000 + "]" * 2000 + "\n", 1, "套得太深了"),  # libyaml's own limit
         ("a:\n" + "".join("  " * i + "- \n" for i in range(MAX_DEPTH + 5)), MAX_DEPTH + 1,
-         "too deep"),
+         "套得太深了（超过32层）"),
     ],
 )  # fmt: skip
 def test_bad_text_is_a_problem_with_its_line(text: str, line: int, words: str) -> None:

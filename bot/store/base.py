@@ -30,6 +30,8 @@ BACKLOG = 10_000  # questions and feedback kept in memory while the database fai
 CONTEXT_KEPT = 86_400.0  # seconds a conversation's context is kept (it is used for 10 min)
 SEEN_KEPT = 86_400.0  # seconds a message key is kept against retries (WeChat's come in 15 s)
 HITS_KEPT = 60.0  # seconds the rate-limit windows look back (the longest window)
+WRONG_WITHIN = 600.0  # seconds: a "不对" this soon after an answer says that answer was wrong
+SOCIAL_REASONS = ("greeting", "thanks", "wrong", "restart")  # replies that answer nothing
 
 
 class StoreError(Exception):
@@ -175,6 +177,11 @@ class Store(ABC):
         """Questions an officer should see since a time (`is_unanswered`): the urgent ones
         first, then those not answered; newest first in each. Each has id, at, channel,
         text, normalized, reason, guesses (a list) and urgent (the rule's id, or None)."""
+
+    @abstractmethod
+    async def wrong_answers(self, since: float) -> dict[str, int]:
+        """The intents whose answer people said was wrong since a time, and how often: a 👎
+        on it, or "不对" as the next message of the conversation (within WRONG_WITHIN)."""
 
     @abstractmethod
     async def stats(self, since: float) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from bot.store.base import (
     MAX_TEXT,
     QUESTION_KEYS,
     SEEN_KEPT,
+    SOCIAL_REASONS,
+    WRONG_WITHIN,
     Budget,
     Context,
     Health,
@@ -69,6 +71,24 @@ class MemoryStore(Store):
         found.sort(key=lambda q: (q["urgent"] is None, -q["at"], -q["id"]))
         keys = ("id", "at", "channel", "text", "normalized", "reason", "guesses", "urgent")
         return [{k: q[k] for k in keys} | {"guesses": json.loads(q["guesses"])} for q in found]
+
+    async def wrong_answers(self, since: float) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for r in self.ratings:
+            if r["at"] >= since and not r["helpful"] and r["intent"] is not None:
+                found[r["intent"]] = found.get(r["intent"], 0) + 1
+        last: dict[str, dict[str, Any]] = {}  # session -> its question before
+        for q in self.questions:  # in the order they were asked
+            before = last.get(q["session"]) if q["session"] else None
+            if (
+                before is not None and q["reason"] == "wrong" and q["at"] >= since
+                and q["at"] - before["at"] <= WRONG_WITHIN and before["matched"]
+                and before["intent"] is not None and before["reason"] not in SOCIAL_REASONS
+            ):  # fmt: skip
+                found[before["intent"]] = found.get(before["intent"], 0) + 1
+            if q["session"]:
+                last[q["session"]] = q
+        return found
 
     async def stats(self, since: float) -> dict[str, Any]:
         asked = [q for q in self.questions if q["at"] >= since]

@@ -30,6 +30,8 @@ from bot.store.base import (
     HITS_KEPT,
     MAX_TEXT,
     SEEN_KEPT,
+    SOCIAL_REASONS,
+    WRONG_WITHIN,
     Budget,
     Context,
     Health,
@@ -349,6 +351,27 @@ class SqlStore(Store):
         )
         keys = ("id", "at", "channel", "text", "normalized", "reason", "guesses", "urgent")
         return [dict(zip(keys, r, strict=True)) | {"guesses": json.loads(r[6])} for r in rows]
+
+    async def wrong_answers(self, since: float) -> dict[str, int]:
+        rated = await self._read(
+            "SELECT intent, COUNT(*) FROM feedback"
+            " WHERE at >= ? AND helpful = 0 AND intent IS NOT NULL GROUP BY intent",
+            (since,),
+        )
+        social = ", ".join(f"'{r}'" for r in SOCIAL_REASONS)
+        said = await self._read(
+            "SELECT p.intent, COUNT(*) FROM questions w JOIN questions p ON p.id = ("
+            " SELECT MAX(q.id) FROM questions q WHERE q.session = w.session AND q.id < w.id"
+            " AND q.at >= ? AND q.at >= w.at - ?)"
+            " WHERE w.at >= ? AND w.reason = 'wrong' AND w.session IS NOT NULL"
+            f" AND p.matched = 1 AND p.intent IS NOT NULL AND p.reason NOT IN ({social})"
+            " GROUP BY p.intent",
+            (since - WRONG_WITHIN, WRONG_WITHIN, since),
+        )
+        found: dict[str, int] = {}
+        for intent, count in (*rated, *said):
+            found[str(intent)] = found.get(str(intent), 0) + int(count)
+        return found
 
     async def stats(self, since: float) -> dict[str, Any]:
         total, answered = (await self._read(

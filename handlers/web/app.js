@@ -20,21 +20,40 @@
     followUps: "您还可以问：",
     suggestions: "您是不是想问：",
     sourcePrefix: "来源：",
-    bookletPrefix: "依据：《",
-    bookletSuffix: "》",
+    basis: "依据：枣庄日报2018年的报道和公开的政策资料，讲的是枣庄2017–2018年的政策",
     version: "资料版本：",
     feedbackHeading: "这个回答对您有用吗？",
     feedbackUp: "👍 有用",
     feedbackDown: "👎 没用",
     feedbackError: "网络不好，评价没发出去，请再点一次。",
     tooFast: "您问得太快了，请等 {n} 秒再问。问题还在框里，到时点一下发送就行。",
-    tooFastFeedback: "您点得太快了，请等 {n} 秒再点。"
+    tooFastFeedback: "您点得太快了，请等 {n} 秒再点。",
+    askPrefix: "着急的话，请问",
+    askSuffix: "。",
+    askPerson: "村扶贫专干或您家的帮扶干部", // the booklet's ask_person, when /api/topics has it
+    details: "详细说说",
+    detailsClose: "收起",
+    listen: "听一听",
+    listenIcon: "🔊",
+    stop: "停",
+    stopIcon: "⏸",
+    youSaid: "您说",
+    botSaid: "小助手说"
   };
 
   /* The wait message for a 429 (the bot's limit), or null for any other error. */
   function waitMessage(err, template) {
     if (!err || !err.retryAfter) return null;
     return template.replace("{n}", String(err.retryAfter));
+  }
+
+  /* Seconds from a Retry-After header: a number of seconds, or an HTTP date. */
+  function retrySeconds(header) {
+    var value = String(header || "").trim();
+    if (/^[0-9]+$/.test(value)) return Math.max(1, parseInt(value, 10));
+    var when = Date.parse(value);
+    if (!isNaN(when)) return Math.max(1, Math.ceil((when - Date.now()) / 1000));
+    return 60;
   }
 
   var els = {};
@@ -47,8 +66,12 @@
     busy: false,
     session: null,
     lastTopic: null,     // topic id whose questions were last opened
-    feedbackCount: 0,    // for unique ids of the 👍/👎 groups
-    cardsShown: {}       // topic id -> its picture card was shown
+    feedbackCount: 0,    // for unique ids of the 👍/👎 groups and the details
+    cardsShown: {},      // topic id -> its picture card was shown
+    askPerson: "",       // whom to ask (the booklet's, else TEXT.askPerson)
+    audio: null,         // the one <audio> element: one answer is heard at a time
+    playing: null,       // the 听一听 button whose answer is playing
+    plays: 0             // counts plays, so a late failure of an earlier one is ignored
   };
 
   /* ---------- small DOM helpers ---------- */
@@ -176,11 +199,12 @@
 
     var booklet = data.booklet || {};
     if (typeof booklet.title === "string" && booklet.title) {
-      els.booklet.textContent = TEXT.bookletPrefix + booklet.title + TEXT.bookletSuffix;
+      els.booklet.textContent = TEXT.basis;
     }
     state.version = typeof booklet.version === "string" ? booklet.version : "";
     // the answer that asks for the menu ("菜单"), named by the booklet, not by the page
     state.menuIntent = typeof booklet.menu === "string" ? booklet.menu : "";
+    state.askPerson = str(booklet.ask_person).trim();
   }
 
   function loadTopics(scrollAfter) {
@@ -311,10 +335,131 @@
 
   /* ---------- chat messages ---------- */
 
+  /* One message of the chat: whose it is is said by its label, and by a hidden
+   * "您说：" / "小助手说：" before its text (read out by the log as it comes). */
+  function message(className, who) {
+    var node = el("article", className);
+    node.setAttribute("aria-label", who);
+    node.appendChild(el("span", "visually-hidden", who + "："));
+    return node;
+  }
+
   function addUserMessage(text) {
-    var node = el("div", "user-message", text);
+    var node = message("user-message", TEXT.youSaid);
+    node.appendChild(el("span", "user-text", text));
     els.messages.appendChild(node);
     return node;
+  }
+
+  /* A new answer takes the focus (a screen reader reads it; Tab goes on to its
+   * buttons) without scrolling: reveal() has already put it in view. */
+  function focusAnswer(card) {
+    card.tabIndex = -1;
+    focusQuietly(card);
+  }
+
+  function askLine() {
+    return TEXT.askPrefix + (state.askPerson || TEXT.askPerson) + TEXT.askSuffix;
+  }
+
+  /* ---------- 听一听: the short answer read aloud ---------- */
+
+  /* The answer's recording, if the server gave one on this site (else ""). */
+  function speechUrl(value) {
+    if (typeof value !== "string" || !value.trim()) return "";
+    try {
+      var url = new URL(value.trim(), window.location.href);
+      return url.origin === window.location.origin ? url.href : "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function showListen(b, playing) {
+    clear(b);
+    var icon = el("span", "button-icon", playing ? TEXT.stopIcon : TEXT.listenIcon);
+    icon.setAttribute("aria-hidden", "true");
+    b.appendChild(icon);
+    b.appendChild(document.createTextNode(" " + (playing ? TEXT.stop : TEXT.listen)));
+    b.classList.toggle("playing", playing);
+  }
+
+  /* The button that was playing shows 听一听 again (the sound ended, stopped or failed). */
+  function stopped() {
+    var b = state.playing;
+    state.playing = null;
+    if (b) showListen(b, false);
+  }
+
+  function player() {
+    if (state.audio) return state.audio;
+    var audio = document.createElement("audio");
+    audio.preload = "none";
+    audio.className = "speech";
+    var done = function () {
+      // a pause queued by an earlier stop must not stop the recording playing now
+      if (audio.paused || audio.ended) stopped();
+    };
+    audio.addEventListener("ended", done);
+    audio.addEventListener("pause", done);
+    audio.addEventListener("error", function () {
+      stopped();
+    });
+    document.body.appendChild(audio);
+    state.audio = audio;
+    return audio;
+  }
+
+  function stopSpeech() {
+    var audio = state.audio;
+    stopped();
+    if (audio && !audio.paused) audio.pause();
+  }
+
+  function toggleSpeech(b, url) {
+    var mine = state.playing === b;
+    stopSpeech();
+    if (mine) return; // ⏸ 停
+    var audio = player();
+    var play = ++state.plays;
+    audio.src = url;
+    state.playing = b;
+    showListen(b, true);
+    var failed = function (err) {
+      if (window.console) console.warn("speech:", err);
+      if (state.plays === play && state.playing === b) stopSpeech();
+    };
+    try {
+      var started = audio.play();
+      if (started && typeof started.catch === "function") started.catch(failed);
+    } catch (e) {
+      failed(e);
+    }
+  }
+
+  function listenButton(url) {
+    var b = button("listen-button");
+    showListen(b, false);
+    b.addEventListener("click", function () {
+      toggleSpeech(b, url);
+    });
+    return b;
+  }
+
+  /* 详细说说: the rest of the answer, shown in the same card (no new request). */
+  function detailsButton(details) {
+    var b = button("details-button", TEXT.details);
+    details.id = "answer-details-" + (++state.feedbackCount);
+    b.setAttribute("aria-controls", details.id);
+    b.setAttribute("aria-expanded", "false");
+    b.addEventListener("click", function () {
+      var open = details.hidden;
+      details.hidden = !open;
+      b.setAttribute("aria-expanded", open ? "true" : "false");
+      b.textContent = open ? TEXT.detailsClose : TEXT.details;
+      if (open) reveal(details);
+    });
+    return b;
   }
 
   function addPending() {
@@ -396,13 +541,31 @@
   }
 
   function addReply(data, question) {
-    var card = el("div", "bot-message");
+    var card = message("bot-message", TEXT.botSaid);
     var matched = data.matched === true;
     var title = str(data.title);
     if (matched && title) card.appendChild(el("p", "answer-title", title));
+    // the short answer first; the rest (details) and its recording (speech) on request
     card.appendChild(el("div", "answer-text", str(data.answer)));
-    var source = str(data.source).trim();
-    if (source) card.appendChild(el("p", "answer-source", TEXT.sourcePrefix + source));
+    var details = str(data.details).trim();
+    var speech = speechUrl(data.speech);
+    var more = details ? el("div", "answer-details", details) : null;
+    if (speech || more) {
+      var parts = el("div", "answer-parts");
+      if (speech) parts.appendChild(listenButton(speech));
+      if (more) parts.appendChild(detailsButton(more));
+      card.appendChild(parts);
+    }
+    if (more) {
+      more.hidden = true;
+      card.appendChild(more);
+    }
+    var sourceLine = str(data.source_line).trim();
+    if (!sourceLine) {
+      var source = str(data.source).trim();
+      if (source) sourceLine = TEXT.sourcePrefix + source;
+    }
+    if (sourceLine) card.appendChild(el("p", "answer-source", sourceLine));
 
     // a topic's first answer on this page shows its picture card
     var topicId = typeof data.topic === "string" ? data.topic : "";
@@ -448,9 +611,14 @@
     return card;
   }
 
-  function addError(message) {
-    var card = el("div", "bot-message error-message");
-    card.appendChild(el("div", "answer-text", message || TEXT.networkError));
+  /* A message that went wrong: what to do, whom to ask, and the way to the menu. */
+  function addError(text) {
+    var card = message("bot-message error-message", TEXT.botSaid);
+    card.appendChild(el("div", "answer-text", text || TEXT.networkError));
+    card.appendChild(el("p", "error-ask", askLine()));
+    var actions = el("div", "reply-actions");
+    actions.appendChild(menuButton());
+    card.appendChild(actions);
     els.messages.appendChild(card);
     return card;
   }
@@ -473,7 +641,7 @@
         var failure = new Error("HTTP " + res.status);
         if (res.status === 429) {
           // over the bot's limit, not a network fault: say how long to wait
-          failure.retryAfter = Math.max(1, parseInt(res.headers.get("Retry-After"), 10) || 60);
+          failure.retryAfter = retrySeconds(res.headers.get("Retry-After"));
         }
         throw failure;
       }
@@ -489,7 +657,8 @@
   }
 
   function postAsk(text) {
-    return postReply("/api/ask", { text: text, session: sessionId() });
+    // "page": the details and the plain source line come with the answer
+    return postReply("/api/ask", { text: text, session: sessionId(), page: true });
   }
 
   function postFeedback(question, intent, helpful) {
@@ -530,6 +699,7 @@
         showTopics(false);
       }
       reveal(card, userNode);
+      focusAnswer(card);
       setBusy(false);
     }, function (err) {
       if (window.console) console.warn("ask:", err);
@@ -538,6 +708,7 @@
       if (!els.input.value.trim()) els.input.value = text;
       var card = addError(waitMessage(err, TEXT.tooFast));
       reveal(card, userNode);
+      focusAnswer(card);
       setBusy(false);
     });
   }
@@ -552,6 +723,7 @@
       pending.parentNode && pending.parentNode.removeChild(pending);
       var card = addReply(data, question);
       reveal(card);
+      focusAnswer(card);
       setBusy(false);
     }, function (err) {
       if (window.console) console.warn("feedback:", err);
@@ -559,6 +731,7 @@
       failed();
       var card = addError(waitMessage(err, TEXT.tooFastFeedback) || TEXT.feedbackError);
       reveal(card);
+      focusAnswer(card);
       setBusy(false);
     });
   }

@@ -22,6 +22,7 @@ USERNAME = "zz_policy_test_bot"
 class Call:
     method: str
     params: dict[str, Any]
+    result: Any = None  # what the fake answered
 
 
 @dataclass
@@ -89,10 +90,10 @@ class FakeTelegram:
         if method == "getUpdates":
             result: Any = await self._get_updates(params)
         else:
-            async with self._called:
-                self.calls.append(Call(method, params))
-                self._called.notify_all()
             result = self._result(method, params)
+            async with self._called:
+                self.calls.append(Call(method, params, result))
+                self._called.notify_all()
         return web.json_response({"ok": True, "result": result})
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -163,9 +164,15 @@ class FakeTelegram:
                               "is_video": False}  # fmt: skip
         self.push("message", message)
 
-    def button(self, data: str, chat_id: int = 77, message_id: int = 1) -> None:
+    def button(self, data: str, chat_id: int = 77, message_id: int = 1,
+               under: dict[str, Any] | None = None) -> None:  # fmt: skip
+        """A tap on a button; `under`: the params of the message it is under (as sent)."""
         message = {**_message(chat_id, "private", message_id), "text": "menu",
                    "from": {"id": BOT_ID, "is_bot": True, "first_name": "政策小助手"}}  # fmt: skip
+        if under is not None:
+            message["text"] = under.get("text", "")
+            if isinstance(under.get("reply_markup"), dict):
+                message["reply_markup"] = under["reply_markup"]
         self.push("callback_query", {"id": f"cq{next(self._update_ids)}", "data": data,
                                      "chat_instance": "ci", "from": _user(chat_id),
                                      "message": message})  # fmt: skip
@@ -187,6 +194,10 @@ class FakeTelegram:
 
     def sent(self) -> list[Call]:
         return [c for c in self.calls if c.method == "sendMessage"]
+
+    def results(self, method: str) -> list[Any]:
+        """What the fake answered to each call of `method`, in order."""
+        return [c.result for c in self.calls if c.method == method]
 
 
 def _user(user_id: int) -> dict[str, Any]:
