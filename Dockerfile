@@ -12,6 +12,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 RUN apt-get update \
     && apt-get install -y --no-install-recommends fonts-wqy-microhei fonts-noto-color-emoji \
+       espeak-ng opus-tools lame \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -24,6 +24,7 @@ from handlers.channels import Channel
 from handlers.metrics import Metrics
 from handlers.requests import dumps, error, errors, is_text, read_object
 from handlers.visitors import Network, client_address, give_cookie, new_visitor, visitor_of
+from handlers.voice import speakable, speech
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,13 @@ async def ask(request: web.Request) -> web.StreamResponse:
     if outcome.reply is None:
         return _with_cookie(request, _refusal(request, "questions", outcome))
     # the web page asks with "page": true for what it shows beside the answer object
-    body = outcome.reply.to_page_json() if data.get("page") is True else outcome.reply.to_json()
+    reply = outcome.reply
+    if data.get("page") is not True:
+        return _with_cookie(request, web.json_response(reply.to_json(), dumps=_dumps))
+    body = reply.to_page_json()
+    help_topic = request.app[SERVICE].engine.booklet.meta.roles.help_topic
+    if reply.matched and reply.intent and reply.topic != help_topic and speakable():
+        body["speech"] = f"/speech/{reply.intent}.mp3"  # the short answer, spoken
     return _with_cookie(request, web.json_response(body, dumps=_dumps))
 
 
@@ -306,6 +313,7 @@ def make_app(service: Service | Engine, metrics_: Metrics | None = None,
 
     app.router.add_get("/booklet", booklet_page)  # the whole booklet, printable
     app.router.add_get("/cards/{topic}.png", card)
+    app.router.add_get("/speech/{intent}.{fmt}", speech)  # spoken answers (🔊 听一听)
     app.router.add_static("/static/", WEB)
     for channel in channels:
         app.router.add_routes(channel.routes())

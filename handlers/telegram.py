@@ -78,6 +78,7 @@ from handlers.telegram_render import (
     THANKED,
     TOPIC,
     UNHELPFUL,
+    VOICE,
     html,
     menu_keyboard,
     reply_keyboard,
@@ -85,6 +86,7 @@ from handlers.telegram_render import (
     topic_keyboard,
     voted,
 )
+from handlers.voice import Voice, VoiceUnavailable, speakable, speech_text
 
 log = logging.getLogger(__name__)
 
@@ -233,6 +235,7 @@ class TelegramBot:
             .build()
         )
         self.ready = asyncio.Event()
+        self._voice = Voice()  # spoken answers (🔊 听一听), made once per text and kept
         self._starting: asyncio.Task[None] | None = None
         self._closing = False
         self._wire()
@@ -406,6 +409,9 @@ class TelegramBot:
         if data.startswith((HELPFUL, UNHELPFUL)):
             await self._feedback(update, context, data)  # answers the query with a toast
             return
+        if data.startswith(VOICE):
+            await self._speak(update, context, data[len(VOICE) :])  # a toast while it is made
+            return
         await query.answer("已收到，谢谢" if data == THANKED else None)
         booklet = self.engine.booklet
         chat = update.effective_chat
@@ -568,6 +574,28 @@ class TelegramBot:
             reply_markup=reply_keyboard(reply, self.engine.booklet),
         )  # fmt: skip
 
+    async def _speak(self, update: Update, context: ContextTypes.DEFAULT_TYPE,
+                     intent_id: str) -> None:  # fmt: skip
+        """🔊 听一听: the short answer as a voice message, under the answer."""
+        query, chat = update.callback_query, update.effective_chat
+        intent = self.engine.booklet.intents.get(intent_id)
+        if query is None or chat is None or intent is None:
+            if query is not None:
+                await query.answer("这个按钮已经过期了")
+            return
+        await query.answer("正在准备声音，请稍等")
+        try:
+            audio = await self._voice.audio(speech_text(intent), "ogg", self.engine.booklet,
+                                            self.service.folder)  # fmt: skip
+        except VoiceUnavailable as exc:
+            log.error("spoken answers: %s", exc)
+            sorry = "对不起，现在读不了声音。请看上面的文字，或问村扶贫专干。"
+            await self._deliver(context.bot.send_message, chat.id, sorry)
+            return
+        answered = query.message if isinstance(query.message, Message) else None
+        under = answered.message_id if answered else None
+        await self._deliver(context.bot.send_voice, chat.id, audio, reply_to_message_id=under)
+
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """One error handler: log with the traceback, tell the person, keep their question."""
         log.error("error while handling a Telegram update", exc_info=context.error)
@@ -630,7 +658,7 @@ class TelegramBot:
         context: ContextTypes.DEFAULT_TYPE,
         reply_to: int | None = None,
     ) -> None:
-        markup = reply_keyboard(reply, self.engine.booklet)
+        markup = reply_keyboard(reply, self.engine.booklet, voice=speakable())
         chunks = split(html(reply, self._help), MAX_MESSAGE)
         sent: Message | None = None
         for n, chunk in enumerate(chunks):

@@ -228,7 +228,7 @@ async def test_the_page_gets_the_details_and_the_plain_source_beside_the_contrac
     page = await (
         await client.post("/api/ask", json={"text": "邻里互助是什么", "page": True})
     ).json()
-    assert list(page) == [*plain, "details", "source_line"]
+    assert list(page) == [*plain, "details", "source_line", "speech"]
     assert {k: page[k] for k in plain} == plain
     assert len(plain["answer"]) < len(page["details"]) and "410万元" in page["details"]
     assert page["source_line"] == "来源：枣庄日报2018年的报道"
@@ -237,3 +237,20 @@ async def test_the_page_gets_the_details_and_the_plain_source_beside_the_contrac
             await client.post("/api/ask", json={"text": "邻里互助是什么", "page": ignored})
         ).json()
         assert list(data) == list(plain)
+
+
+async def test_the_page_gets_the_spoken_answer_of_an_answer_not_of_a_greeting(
+    client: Client,
+) -> None:
+    answer = await (
+        await client.post("/api/ask", json={"text": "116元补充保险是啥", "page": True})
+    ).json()
+    assert answer["speech"] == f"/speech/{answer['intent']}.mp3"
+    audio = await client.get(answer["speech"])
+    assert audio.status == 200 and audio.content_type == "audio/mpeg"
+    head = await audio.read()
+    assert head[:3] == b"ID3" or head[:2] in (b"\xff\xfb", b"\xff\xf3"), head[:4]
+    hello = await (await client.post("/api/ask", json={"text": "你好", "page": True})).json()
+    assert "speech" not in hello
+    plain = await (await client.post("/api/ask", json={"text": "116元补充保险是啥"})).json()
+    assert "speech" not in plain, "the contract object stays exact"

@@ -383,3 +383,18 @@ async def test_a_topics_first_answer_comes_with_its_card(
     assert len([c for c in fake.calls if c.method == "sendPhoto"]) == 1, "once per topic"
     fake.button("c:xiaoshan")
     assert len(await fake.wait_for("sendPhoto", 2)) == 2, "and again on the button"
+
+
+async def test_listen_sends_the_short_answer_as_a_voice_message(
+    telegram_memory: tuple[FakeTelegram, TelegramBot],
+) -> None:
+    fake, _ = telegram_memory
+    fake.text("116元的补充保险是啥")
+    answer = (await fake.wait_for("sendMessage"))[0].params
+    listen = next(d for t, d in _buttons(answer) if t == "🔊 听一听")
+    fake.button(listen, message_id=answer_id(fake), under=answer)
+    toast = (await fake.wait_for("answerCallbackQuery"))[0].params
+    assert toast["text"] == "正在准备声音，请稍等"
+    voice = (await fake.wait_for("sendVoice", timeout=60))[0]
+    assert replied_to(voice.params) == answer_id(fake)
+    assert voice.params["voice_bytes"][:4] == b"OggS", "OGG/Opus, as Telegram plays it"

@@ -20,7 +20,7 @@
     followUps: "您还可以问：",
     suggestions: "您是不是想问：",
     sourcePrefix: "来源：",
-    basis: "依据：枣庄日报2018年的报道和公开的政策资料，讲的是枣庄2017–2018年的政策",
+    basis: "枣庄2017–2018年的政策，依据枣庄日报的报道和公开资料",
     version: "资料版本：",
     feedbackHeading: "这个回答对您有用吗？",
     feedbackUp: "👍 有用",

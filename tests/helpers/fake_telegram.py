@@ -117,6 +117,13 @@ class FakeTelegram:
                 "can_read_all_group_messages": False,
                 "supports_inline_queries": True,
             }
+        if method == "sendVoice":
+            return {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": int(params.get("chat_id") or 0), "type": "private"},
+                "voice": {"file_id": "v1", "file_unique_id": "vu1", "duration": 9},
+            }
         if method == "sendPhoto":
             return {
                 "message_id": next(self._message_ids),
@@ -220,6 +227,8 @@ async def _params(request: web.Request) -> dict[str, Any]:
     form = await request.post()
     params: dict[str, Any] = {}
     for key, value in form.items():
+        if isinstance(value, web.FileField):  # an upload (photo, voice): its bytes too
+            params[f"{key}_bytes"] = value.file.read()
         if isinstance(value, str) and value[:1] in "[{":
             try:
                 params[key] = json.loads(value)
