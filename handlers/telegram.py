@@ -7,6 +7,7 @@ import hmac
 import inspect
 import itertools
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from html import escape
@@ -61,6 +62,7 @@ from bot.settings import (
     _user_ids,
     read_specs,
 )
+from bot.store import StoreError
 from handlers.alerts import TelegramAlert
 from handlers.channels import Setup
 from handlers.logfilter import redact_secrets
@@ -523,7 +525,7 @@ class TelegramBot:
             )
             return
         if command == "unanswered":
-            text = format_groups(await self.service.unanswered(days), days)
+            text = await self._unanswered(days)
         elif command == "stats":
             text = format_stats(await self.service.stats(days), days)
         elif command == "reload":
@@ -573,6 +575,19 @@ class TelegramBot:
             chat.id, escape(reply.answer), parse_mode=ParseMode.HTML,
             reply_markup=reply_keyboard(reply, self.engine.booklet),
         )  # fmt: skip
+
+    async def _unanswered(self, days: int) -> str:
+        """/unanswered: the report `policybot report` prints, titles and marks included."""
+        engine, store = self.engine, self.service.store
+        wrong: dict[str, int] = {}
+        if store is not None:
+            try:
+                wrong = await store.wrong_answers(time.time() - days * 86_400)
+            except StoreError as exc:
+                log.warning("no wrong-answer counts for /unanswered: %s", exc)
+        titles = {i.id: i.title for i in engine.booklet.intents.values()}
+        groups = await self.service.unanswered(days)
+        return format_groups(groups, days, titles, wrong, engine.matcher.tuning.threshold)
 
     async def _speak(self, update: Update, context: ContextTypes.DEFAULT_TYPE,
                      intent_id: str) -> None:  # fmt: skip

@@ -32,15 +32,17 @@ from wechatpy.exceptions import (
 from wechatpy.replies import create_reply
 from wechatpy.utils import check_signature
 
-from bot.booklet import Booklet
+from bot.booklet import Booklet, Intent
 from bot.cards import NoFont
 from bot.frontdoor import FrontDoor, Message
 from bot.reply import MORE_WORDS, SOCIAL, Option, Reply
+from bot.service import CONTEXT_SECONDS
 from bot.settings import SettingError, Spec, _url, read_specs
 from bot.store import Store, StoreError
 from handlers.channels import Setup
 from handlers.logfilter import redact_secrets
 from handlers.requests import read_body
+from handlers.voice import Voice, VoiceUnavailable, speakable, speech_text
 from handlers.wechat_api import WeChatAPI, WeChatError
 
 log = logging.getLogger(__name__)
@@ -67,6 +69,12 @@ NOT_TEXT = (
     "请打字问，比如：“孝善养老政府添多少？”；也可以用手机输入法的话筒说话变成字。"
 )
 GONE = "这一项现在没有了（政策资料更新过）。请直接打字问您想知道的事。"
+LISTEN = "回复 听 听语音"
+LISTEN_WORDS = frozenset({"听", "听一听", "听听", "念一念", "念念", "读一读", "语音", "听语音",
+                          "念给我听", "读给我听"})  # fmt: skip
+NO_VOICE = "这个公众号现在发不了语音。请看上面的文字，或者问村扶贫专干。"
+NOTHING_TO_READ = "您先问一个问题，我再把回答念给您听。"
+READING = "好的，马上把刚才的回答念给您听。"
 NOTHING_MORE = "上一条已经是全文了。请直接打字问您想知道的事。"
 
 
@@ -275,6 +283,7 @@ class WeChatChannel:
         self._lists: OrderedDict[str, tuple[tuple[str, ...], str | None, float]] = OrderedDict()
         self._media: dict[tuple[str, str], tuple[str, float]] = {}  # (version, topic)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._voice = Voice()  # spoken answers ("听"), made once per text and kept
         self._late: set[asyncio.Future[str | None]] = set()
 
     def routes(self) -> list[web.RouteDef]:
@@ -502,6 +511,8 @@ class WeChatChannel:
         said = text.strip()
         if said in MORE_WORDS:
             return await self._more(openid)
+        if said in LISTEN_WORDS:
+            return await self._listen(openid)
         chosen = _CHOICE.match(said)
         if chosen:
             numbered, _ = await self._last_list(openid)
@@ -518,10 +529,57 @@ class WeChatChannel:
             return f"您问得太快了，请等 {outcome.wait} 秒再问。"
         if outcome.reply is None:
             return GONE
-        rendered = render(outcome.reply, self.limit, options, header)
+        reply = outcome.reply
+        rendered = render(reply, self.limit, options, header)
         await self._keep_list(openid, rendered.numbered, rendered.rest)
-        self._card(openid, outcome.reply)
-        return rendered.text
+        self._card(openid, reply)
+        text = rendered.text
+        spoken = reply.matched and reply.topic != self.engine.booklet.meta.roles.help_topic
+        if spoken and self._can_speak() and _bytes(f"{text}\n{LISTEN}") <= self.limit:
+            head, more, _ = text.rpartition(f"\n{MORE}")  # "回复 详细" stays the last line
+            text = f"{head}\n{LISTEN}{more}" if more else f"{text}\n{LISTEN}"
+        return text
+
+    # spoken answers -------------------------------------------------------------------
+
+    def _can_speak(self) -> bool:
+        return self.api is not None and speakable()
+
+    async def _listen(self, openid: str) -> str:
+        """ "听": the last answer's short answer as a voice message (customer-service API,
+        after the passive reply)."""
+        if not self._can_speak():
+            return NO_VOICE
+        context = None
+        if self.store is not None:
+            try:
+                context = await self.store.context(CHANNEL, openid, CONTEXT_SECONDS)
+            except StoreError as exc:
+                log.warning("wechat: no context to read aloud: %s", exc)
+        intent = self.engine.booklet.intents.get(context.intent or "") if context else None
+        if intent is None:
+            return NOTHING_TO_READ
+        self._background(self._send_voice(openid, intent))
+        return READING
+
+    async def _send_voice(self, openid: str, intent: Intent) -> None:
+        assert self.api is not None
+        booklet: Booklet = self.engine.booklet
+        key = (booklet.meta.version, f"voice:{intent.id}")
+        try:
+            kept = self._media.get(key)
+            if kept is None or kept[1] <= time.time():
+                audio = await self._voice.audio(speech_text(intent), "mp3", booklet,
+                                                self.door.service.folder)  # fmt: skip
+                media = await self.api.upload(audio, f"{intent.id}.mp3", "voice", "audio/mpeg")
+                kept = (media, time.time() + MEDIA_SECONDS)
+                self._media[key] = kept
+            await self.api.send_voice(openid, kept[0])
+        except (WeChatError, VoiceUnavailable) as exc:
+            log.error("wechat: the spoken answer could not be sent: %s", exc)
+            await self._send_text(openid, NO_VOICE)
+        except Exception:  # background work: logged here, or nowhere
+            log.exception("wechat: sending the spoken answer failed")
 
     async def _choice(self, openid: str, intent: str) -> str:
         return await self._ask(openid, Message(CHANNEL, openid, openid, choice=intent))

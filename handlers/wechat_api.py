@@ -157,15 +157,24 @@ class WeChatAPI:
         body = {"touser": openid, "msgtype": "image", "image": {"media_id": media_id}}
         await self.call("cgi-bin/message/custom/send", body)
 
+    async def send_voice(self, openid: str, media_id: str) -> None:
+        body = {"touser": openid, "msgtype": "voice", "voice": {"media_id": media_id}}
+        await self.call("cgi-bin/message/custom/send", body)
+
     async def upload_image(self, png: bytes, name: str) -> str:
         """Temporary image media (WeChat keeps it 3 days); its media_id."""
+        return await self.upload(png, name, "image", "image/png")
+
+    async def upload(self, content: bytes, name: str, kind: str, content_type: str) -> str:
+        """Temporary media of a kind (image; voice: MP3 up to 2 MB and 60 s), kept 3 days
+        by WeChat; its media_id."""
 
         def form() -> aiohttp.FormData:
             made = aiohttp.FormData()
-            made.add_field("media", png, filename=name, content_type="image/png")
+            made.add_field("media", content, filename=name, content_type=content_type)
             return made
 
-        data = await self.call("cgi-bin/media/upload", form=form, params={"type": "image"})
+        data = await self.call("cgi-bin/media/upload", form=form, params={"type": kind})
         media = data.get("media_id")
         if not isinstance(media, str) or not media:
             raise WeChatError("cgi-bin/media/upload: no media_id in the answer")

@@ -90,6 +90,20 @@ async def test_stats_and_feedback(store: Store, engine: Engine) -> None:
     assert stats["feedback"] == {"helpful": 1, "not_helpful": 1}
 
 
+async def test_wrong_answers_count_thumbs_down_and_不对_after_an_answer(
+    store: Store, engine: Engine
+) -> None:
+    await store.record(engine.ask("邻里互助有什么好处"), "x", "http", "s1")
+    await store.record(engine.ask("不对"), "不对", "http", "s1")  # says linli.what was wrong
+    await store.record(engine.ask("孝善养老是什么"), "x", "http", "s2")
+    await store.feedback("xiaoshan.what", False, "孝善养老是什么", "http", "s2")
+    await store.feedback("xiaoshan.what", True, "孝善养老是什么", "http", "s3")
+    await store.record(engine.ask("不对"), "不对", "http", "s4")  # nothing answered before
+    assert engine.ask("不对").reason == "wrong"
+    assert await store.wrong_answers(since=0) == {"linli.what": 1, "xiaoshan.what": 1}
+    assert await store.wrong_answers(since=time.time() + 3600) == {}
+
+
 async def test_retention_deletes_old_questions(store: Store, engine: Engine) -> None:
     await store.record(engine.ask("今天天气怎么样"), "x", "http")
     assert await store.purge(older_than=time.time() - 3600) == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import shutil
 from collections.abc import AsyncIterator
 from typing import Any
@@ -325,11 +326,15 @@ async def test_cadre_commands_only_for_cadres(
     fake.text("/unanswered", chat_id=77)  # not a cadre
     refusal = (await fake.wait_for("sendMessage", 2))[1].params
     assert "村干部" in refusal["text"]
+    fake.text("保险", chat_id=78)  # unsure: answered with guesses, kept as unanswered
+    await fake.wait_for("sendMessage", 3)
     fake.text("/unanswered", chat_id=501)
-    report = (await fake.wait_for("sendMessage", 3))[2].params
+    report = (await fake.wait_for("sendMessage", 4))[3].params
     assert "助学贷款" in report["text"] and "1次" in report["text"]
+    assert "保险" in report["text"]
+    assert not re.search(r"\b[a-z]+\.[a-z_]+\b", report["text"]), "titles, not intent ids"
     fake.text("/version", chat_id=501)
-    assert "图册版本" in (await fake.wait_for("sendMessage", 4))[3].params["text"]
+    assert "图册版本" in (await fake.wait_for("sendMessage", 5))[4].params["text"]
 
 
 async def test_reload_of_a_broken_booklet_keeps_answering(

@@ -30,9 +30,13 @@ from handlers.http import make_app
 from handlers.metrics import Metrics
 from handlers.wechat import (
     GONE,
+    LISTEN,
     MORE,
+    NO_VOICE,
     NOT_TEXT,
+    NOTHING_TO_READ,
     PASSIVE_LIMIT,
+    READING,
     VOICE_UNHEARD,
     WeChatChannel,
     WeChatSettings,
@@ -715,3 +719,34 @@ async def test_two_menu_taps_in_the_same_second_get_their_own_answers(bot: Bot) 
     first = await phone.say(click("topic:xiaoshan"))
     second = await phone.say(click("topic:linli"))
     assert first.startswith("【孝善养老") and second.startswith("【邻里互助")
+
+
+async def test_听_sends_the_last_short_answer_as_a_voice_message(
+    bot: Bot, fake: FakeWeChat, engine: Engine
+) -> None:
+    phone = bot.phone("oListen")
+    early = await phone.say(phone.text("听"))
+    assert early == NOTHING_TO_READ, "nothing asked yet"
+    answer = await phone.say(phone.text("116元补充保险是啥"))
+    assert f"{LISTEN}\n{MORE}" in answer, "the answer says how to listen"
+    assert await phone.say(phone.text("听")) == READING
+    uploads = [c for c in await fake.wait_for("/cgi-bin/media/upload", 2)
+               if c.query["type"] == "voice"]  # fmt: skip
+    assert len(uploads) == 1 and uploads[0].body[:2] in (b"ID", b"\xff\xfb", b"\xff\xf3")
+    sent = [c.body for c in await fake.wait_for("/cgi-bin/message/custom/send", 2)]
+    voice = [b for b in sent if b["msgtype"] == "voice"]
+    assert voice and voice[0]["touser"] == "oListen" and voice[0]["voice"]["media_id"]
+    greeting = await phone.say(phone.text("你好"))
+    assert LISTEN not in greeting, "a greeting is not offered to be read aloud"
+
+
+async def test_听_without_the_api_says_it_cannot(
+    engine: Engine, tmp_path: Path, aiohttp_client: MakeClient, fake: FakeWeChat
+) -> None:
+    made = await _bot(engine, tmp_path, aiohttp_client, fake, api=False)
+    phone = made.phone()
+    answer = await phone.say(phone.text("116元补充保险是啥"))
+    assert LISTEN not in answer
+    assert await phone.say(phone.text("听")) == NO_VOICE
+    await made.channel.stop()
+    await made.store.close()
