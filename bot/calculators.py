@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -12,6 +13,8 @@ from bot.reply import Reply
 
 XIAOSHAN_MIN_AGE = 70
 XIAOSHAN_RATES = (Decimal("0.10"), Decimal("0.20"))
+# "要是一百呢": another amount in place of one given before (else a bare number is asked about)
+_WHAT_IF = re.compile(r"要是|如果|假如|换成|改成|交|给")
 MAX_AMOUNT = Decimal(100_000)  # more than this a month from one child is not a real case
 
 
@@ -75,6 +78,7 @@ def explain(reply: Reply, normalized: str, roles: Roles, earlier: str = "") -> R
         and find_payment(normalized) is None
         and find_age(normalized) is None
         and find_age(earlier) is not None
+        and (before is not None or _WHAT_IF.search(normalized) is not None)
     ):
         # the age was given before, so "要是一百呢" is another amount, paid as often as
         # the one before it

@@ -95,6 +95,11 @@ class Reply:
         return "\n".join(parts)
 
 
+def caveat(booklet: Booklet) -> str:
+    """Said once under every answer: what these rules are, and to ask before acting."""
+    return f"这是枣庄2017–2018年的政策，现在可能有变，办事前请问{booklet.meta.ask_person}。"
+
+
 class Composer:
     """Turns the matcher's decision into words a 70-year-old can follow."""
 
@@ -107,7 +112,7 @@ class Composer:
         topics = "、".join(t.title for t in booklet.topics if t.topic != help_topic)
         self.menu_line = f"我能回答这些政策：{topics}。"
         self.ask_line = f"拿不准的事，请问{ask}。"
-        self.caveat = f"（这是枣庄2017–2018年的政策，现在可能有变，办事前请问{ask}。）"
+        self.caveat = f"（{caveat(booklet)}）"
 
     def answer(self, question: str, intent: Intent, score: float, reason: str) -> Reply:
         """A reply that answers from the booklet."""

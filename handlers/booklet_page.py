@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.booklet import Booklet, Intent, Topic
+from bot.reply import caveat
 from handlers.http import SERVICE
 
 # a number with its unit (10%–20% is two): shown bold, so a printed page shows the figures
@@ -172,7 +173,8 @@ def render(booklet: Booklet) -> str:
         f"<title>{escape(meta.title)}（全部政策）</title><style>{STYLE}</style></head><body>"
         f"<header><h1>{escape(meta.title)}</h1>"
         f"<p>{escape(meta.region)} · 版本 {escape(meta.version)} · 共{len(topics)}个主题"
-        f"，有不清楚的请问{escape(meta.ask_person)}</p></header>"
+        f"，有不清楚的请问{escape(meta.ask_person)}</p>"
+        f'<p class="caveat"><strong>{escape(caveat(booklet))}</strong></p></header>'
         '<div class="search"><input id="q" type="search" autocomplete="off" '
         'placeholder="搜索：输入 孝善、住院、多少钱 …" aria-label="搜索图册"></div>'
         '<p id="none" hidden>没有找到。换个词试试，或者问村扶贫专干。</p>'

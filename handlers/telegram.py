@@ -50,7 +50,7 @@ from bot.frontdoor import FrontDoor
 from bot.frontdoor import Message as Incoming
 from bot.periods import DEFAULT_DAYS, MAX_DAYS, parse_days
 from bot.ratelimit import Gate
-from bot.reply import Reply
+from bot.reply import MORE_WORDS, Reply
 from bot.service import Service
 from bot.settings import (
     SettingError,
@@ -88,7 +88,7 @@ from handlers.telegram_render import (
     topic_keyboard,
     voted,
 )
-from handlers.voice import Voice, VoiceUnavailable, speakable, speech_text
+from handlers.voice import VoiceUnavailable, shared_voice, speakable, speech_text
 
 log = logging.getLogger(__name__)
 
@@ -237,7 +237,7 @@ class TelegramBot:
             .build()
         )
         self.ready = asyncio.Event()
-        self._voice = Voice()  # spoken answers (🔊 听一听), made once per text and kept
+        self._voice = shared_voice()  # spoken answers (🔊 听一听), shared with the page
         self._starting: asyncio.Task[None] | None = None
         self._closing = False
         self._wire()
@@ -554,6 +554,9 @@ class TelegramBot:
         answered = query.message if isinstance(query.message, Message) else None
         asked = answered.reply_to_message if answered else None
         question = asked.text if asked and asked.text else ""
+        from_bot = asked is not None and asked.from_user is not None and asked.from_user.is_bot
+        if from_bot or question.strip() in MORE_WORDS:
+            question = ""  # under 详细说说: the question is the answer's, not the bot's text
         if not question and intent in self.engine.booklet.intents:
             question = self.engine.booklet.intents[intent].title  # chosen from the menu
         user = update.effective_user
@@ -600,7 +603,8 @@ class TelegramBot:
             return
         await query.answer("正在准备声音，请稍等")
         try:
-            audio = await self._voice.audio(speech_text(intent), "ogg", self.engine.booklet,
+            booklet = self.engine.booklet
+            audio = await self._voice.audio(speech_text(intent, booklet), "ogg", booklet,
                                             self.service.folder)  # fmt: skip
         except VoiceUnavailable as exc:
             log.error("spoken answers: %s", exc)

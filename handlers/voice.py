@@ -27,6 +27,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.booklet import Booklet, Intent
+from bot.reply import caveat
 from bot.speech import PhraseListError, load_phrases, pinyin_for_espeak
 from handlers.requests import error
 
@@ -74,10 +75,14 @@ class VoiceUnavailable(RuntimeError):
     """Audio cannot be made here; the message says why (and what to install)."""
 
 
-def speech_text(intent: Intent) -> str:
+def speech_text(intent: Intent, booklet: Booklet | None = None) -> str:
     """What is read aloud for an intent: its short answer (the first line of the whole
-    answer where it has none)."""
-    return intent.short or intent.answer.strip().splitlines()[0]
+    answer where it has none), then, but for the help topic's, the caveat: those who
+    listen are those who cannot read it."""
+    text = intent.short or intent.answer.strip().splitlines()[0]
+    if booklet is None or intent.id.split(".")[0] == booklet.meta.roles.help_topic:
+        return text
+    return f"{text}{caveat(booklet)}"
 
 
 @functools.cache
@@ -269,9 +274,15 @@ _shared: Voice | None = None
 
 def voice_of(app: web.Application) -> Voice:
     """The app's Voice, else the process's own (made on first use)."""
-    global _shared
     if VOICE in app:
         return app[VOICE]
+    return shared_voice()
+
+
+def shared_voice() -> Voice:
+    """The process's one Voice (its cache and its renders): the web page, Telegram and
+    WeChat share it."""
+    global _shared
     if _shared is None:
         _shared = Voice()
     return _shared
@@ -290,7 +301,9 @@ async def speech(request: web.Request) -> web.StreamResponse:
     if intent is None:
         return error(404, "no such intent")
     try:
-        audio = await voice_of(request.app).audio(speech_text(intent), fmt, booklet, service.folder)
+        audio = await voice_of(request.app).audio(
+            speech_text(intent, booklet), fmt, booklet, service.folder
+        )
     except VoiceUnavailable as exc:
         log.error("spoken answers: %s", exc)
         return error(503, "spoken answers are not available on this server")

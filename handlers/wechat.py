@@ -42,7 +42,7 @@ from bot.store import Store, StoreError
 from handlers.channels import Setup
 from handlers.logfilter import redact_secrets
 from handlers.requests import read_body
-from handlers.voice import Voice, VoiceUnavailable, speakable, speech_text
+from handlers.voice import VoiceUnavailable, shared_voice, speakable, speech_text
 from handlers.wechat_api import WeChatAPI, WeChatError
 
 log = logging.getLogger(__name__)
@@ -283,7 +283,7 @@ class WeChatChannel:
         self._lists: OrderedDict[str, tuple[tuple[str, ...], str | None, float]] = OrderedDict()
         self._media: dict[tuple[str, str], tuple[str, float]] = {}  # (version, topic)
         self._tasks: set[asyncio.Task[None]] = set()
-        self._voice = Voice()  # spoken answers ("听"), made once per text and kept
+        self._voice = shared_voice()  # spoken answers ("听"), shared with the page
         self._late: set[asyncio.Future[str | None]] = set()
 
     def routes(self) -> list[web.RouteDef]:
@@ -569,7 +569,7 @@ class WeChatChannel:
         try:
             kept = self._media.get(key)
             if kept is None or kept[1] <= time.time():
-                audio = await self._voice.audio(speech_text(intent), "mp3", booklet,
+                audio = await self._voice.audio(speech_text(intent, booklet), "mp3", booklet,
                                                 self.door.service.folder)  # fmt: skip
                 media = await self.api.upload(audio, f"{intent.id}.mp3", "voice", "audio/mpeg")
                 kept = (media, time.time() + MEDIA_SECONDS)

@@ -121,3 +121,8 @@ def test_the_page_is_built_once_per_booklet(
     other = _hostile_booklet(booklet_dir).booklet
     rebuilt = page_bytes(other, cache)
     assert rebuilt is not first and b"&lt;script&gt;" in rebuilt
+
+
+async def test_a_printed_page_says_these_are_2017_2018_rules(client: Client) -> None:
+    page = await _page(client)
+    assert "这是枣庄2017–2018年的政策，现在可能有变，办事前请问村扶贫专干或您家的帮扶干部。" in page

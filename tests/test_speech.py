@@ -235,3 +235,21 @@ def test_every_answer_is_read_to_the_end(engine: Engine, intent: str) -> None:
     read = syllables(answer, PHRASES)
     assert len(read) == len(han) > 0
     assert all(re.fullmatch(r"[a-z]+[1-5]", s) for s in read), read
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("政府还给每人买了", "zheng4 fu3 hai2 gei3 mei3 ren2 mai3 le5"),  # also gives
+        ("本钱到期还得还", "ben3 qian2 dao4 qi1 hai2 dei3 huan2"),
+        ("种不了地", "zhong4 bu4 liao3 di4"),
+        ("花得少也给报", "hua1 de5 shao3 ye3 gei3 bao4"),
+        ("有难处", "you3 nan2 chu4"),
+        ("还款", "huan2 kuan3"),
+        ("银行", "yin2 hang2"),
+        ("长辈", "zhang3 bei4"),
+        ("重新", "chong2 xin1"),
+    ],
+)
+def test_polyphones_in_the_booklets_answers_are_read_as_meant(text: str, expected: str) -> None:
+    assert " ".join(syllables(text, PHRASES)) == expected

@@ -733,6 +733,8 @@ async def test_听_sends_the_last_short_answer_as_a_voice_message(
     uploads = [c for c in await fake.wait_for("/cgi-bin/media/upload", 2)
                if c.query["type"] == "voice"]  # fmt: skip
     assert len(uploads) == 1 and uploads[0].body[:2] in (b"ID", b"\xff\xfb", b"\xff\xf3")
+    assert len(uploads[0].body) > 20_000, "the short answer and the caveat, some seconds long"
+    assert uploads[0].query["filename"] == "buchong.what.mp3", "the last answer's"
     sent = [c.body for c in await fake.wait_for("/cgi-bin/message/custom/send", 2)]
     voice = [b for b in sent if b["msgtype"] == "voice"]
     assert voice and voice[0]["touser"] == "oListen" and voice[0]["voice"]["media_id"]

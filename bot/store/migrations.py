@@ -102,6 +102,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE feedback ADD COLUMN token TEXT;
     CREATE UNIQUE INDEX feedback_token ON feedback (token);
     """,
+    # 9: a conversation's questions in order ("不对" after which answer: the report)
+    """
+    CREATE INDEX questions_session_id ON questions (session, id);
+    """,
 )
 
 

@@ -129,7 +129,8 @@ class FakeWeChat:
         form = await request.post()
         media = form.get("media")
         data = media.file.read() if isinstance(media, FileField) else b""
-        await self._record(ApiCall(request.path, dict(request.query), data))
+        named = {"filename": media.filename} if isinstance(media, FileField) else {}
+        await self._record(ApiCall(request.path, {**request.query, **named}, data))
         if refused is not None:
             return refused
         return web.json_response(
