@@ -13,6 +13,14 @@ SOCIAL = ("greeting", "thanks", "wrong", "restart")  # replies with no title lin
 # what a person types for the rest of the last answer
 MORE_WORDS = frozenset({"详细", "详细说说", "详细的", "全文", "看全文", "详细点", "再详细点",
                         "说详细点", "详细说", "详细讲讲", "细说", "展开说说"})  # fmt: skip
+_MORE_EDGES = " \t\r\n。！？!?，,.~～…、：:"
+
+
+def asks_for_more(text: str) -> bool:
+    """Whether a message asks for the rest of the last answer ("详细", "详细说说。")."""
+    return text.strip(_MORE_EDGES).replace("詳細", "详细") in MORE_WORDS
+
+
 SUGGESTION_FLOOR = 35.0  # weaker guesses than this are not offered
 MAX_SUGGESTIONS = 3
 

@@ -19,7 +19,7 @@ from bot.cards import Card, Cards
 from bot.curation import Group, group
 from bot.engine import Engine
 from bot.loader import Problem, check_booklet
-from bot.reply import MORE_WORDS, SUGGESTION_FLOOR, Option, Reply
+from bot.reply import SUGGESTION_FLOOR, Option, Reply, asks_for_more
 from bot.store import Store, StoreError
 from bot.urgency import Alert
 
@@ -108,7 +108,7 @@ class Service:
                 context.intent if context else None, facts)  # fmt: skip
         more = (
             self.engine.details(context.intent, text)
-            if context is not None and context.intent and text.strip() in MORE_WORDS
+            if context is not None and context.intent and asks_for_more(text)
             else None
         )  # "详细": the rest of the last answer
         if more is not None:

@@ -50,7 +50,7 @@ from bot.frontdoor import FrontDoor
 from bot.frontdoor import Message as Incoming
 from bot.periods import DEFAULT_DAYS, MAX_DAYS, parse_days
 from bot.ratelimit import Gate
-from bot.reply import MORE_WORDS, Reply
+from bot.reply import Reply, asks_for_more
 from bot.service import Service
 from bot.settings import (
     SettingError,
@@ -555,7 +555,7 @@ class TelegramBot:
         asked = answered.reply_to_message if answered else None
         question = asked.text if asked and asked.text else ""
         from_bot = asked is not None and asked.from_user is not None and asked.from_user.is_bot
-        if from_bot or question.strip() in MORE_WORDS:
+        if from_bot or asks_for_more(question):
             question = ""  # under 详细说说: the question is the answer's, not the bot's text
         if not question and intent in self.engine.booklet.intents:
             question = self.engine.booklet.intents[intent].title  # chosen from the menu

@@ -35,7 +35,7 @@ from wechatpy.utils import check_signature
 from bot.booklet import Booklet, Intent
 from bot.cards import NoFont
 from bot.frontdoor import FrontDoor, Message
-from bot.reply import MORE_WORDS, SOCIAL, Option, Reply
+from bot.reply import SOCIAL, Option, Reply, asks_for_more
 from bot.service import CONTEXT_SECONDS
 from bot.settings import SettingError, Spec, _url, read_specs
 from bot.store import Store, StoreError
@@ -509,7 +509,7 @@ class WeChatChannel:
 
     async def _text(self, openid: str, text: str) -> str:
         said = text.strip()
-        if said in MORE_WORDS:
+        if asks_for_more(said):
             return await self._more(openid)
         if said in LISTEN_WORDS:
             return await self._listen(openid)

@@ -88,7 +88,7 @@ def test_refusals_say_truthfully_what_the_answers_are_based_on(engine: Engine) -
     assert "画说政策" not in first and "我们这里的资料" in first
 
 
-@pytest.mark.parametrize("word", sorted(MORE_WORDS))
+@pytest.mark.parametrize("word", [*sorted(MORE_WORDS), "详细说说。", " 詳細 ", "详细！"])
 async def test_details_typed_after_an_answer(engine: Engine, word: str) -> None:
     service = Service(engine, MemoryStore(), DEFAULT_POLICIES)
     first = await service.ask("邻里互助是什么", "web", "s1")
