@@ -16,7 +16,10 @@ from bot.settings import DEFAULT_POLICIES
 from bot.store.memory import MemoryStore
 
 BANNED = ("材料", "信息时间", "口径", "画说政策》里")  # words a household does not use or misleads
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# a figure with its unit, whole: "3" must not pass for "2013", nor "10" for "100元"
+_FIGURE = re.compile(
+    r"(?<![\d.])\d+(?:\.\d+)?(?!\d)(?:万元|亿元|万人|万户|元|%|岁|人次|人|户|年|个|万|亿|月|天|期|册|名)?"
+)
 
 
 def _answers(engine: Engine) -> list[Reply]:
@@ -70,7 +73,8 @@ def test_the_caveat_once_under_every_answer(engine: Engine) -> None:
 def test_every_figure_of_a_short_answer_is_in_its_whole_answer(engine: Engine) -> None:
     for intent in engine.booklet.intents.values():
         assert intent.short, f"{intent.id} has no short answer"
-        missing = [n for n in _NUMBER.findall(intent.short) if n not in intent.answer]
+        whole = set(_FIGURE.findall(intent.answer))
+        missing = [n for n in _FIGURE.findall(intent.short) if n not in whole]
         assert missing == [], (intent.id, missing)
 
 
@@ -98,3 +102,15 @@ async def test_details_typed_after_an_answer(engine: Engine, word: str) -> None:
     assert more.answer == whole and more.details == "" and more.source.startswith("《枣庄日报》")
     alone = await service.ask(word, "web", "s2")  # nothing asked before: an ordinary message
     assert alone.reason != "details"
+
+
+@pytest.mark.parametrize(
+    ("short", "whole", "missing"),
+    [("交3元", "2013年", ["3元"]), ("添10元", "交100元", ["10元"]), ("10%–20%", "10%–20%", []),
+     ("每人116元", "买了116元的保险", [])],
+)  # fmt: skip
+def test_the_figure_check_compares_whole_figures(
+    short: str, whole: str, missing: list[str]
+) -> None:
+    have = set(_FIGURE.findall(whole))
+    assert [n for n in _FIGURE.findall(short) if n not in have] == missing
