@@ -19,14 +19,13 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from playwright.async_api import Browser, Page, ViewportSize, async_playwright
+from playwright.async_api import Browser, Page, ViewportSize
 from playwright.async_api import expect as playwright_expect
 
 from bot.engine import Engine
 from bot.service import Service
 from handlers.http import WEB, make_app, topics_json
 from tests.helpers.axe import axe_source, check_tarball
-from tests.test_web_page import CHROMIUM, FLAGS
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 SMALL_PHONE: ViewportSize = {"width": 360, "height": 740}
@@ -129,16 +128,6 @@ class Canned:
                 body["speech"] = "/speech/short.mp3"
         self.sent.append(body)
         return web.json_response(body)
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        try:
-            yield browser
-        finally:
-            await browser.close()
 
 
 async def _serve(app: web.Application) -> TestServer:
