@@ -31,7 +31,6 @@ CONTEXT_KEPT = 86_400.0  # seconds a conversation's context is kept (it is used 
 SEEN_KEPT = 86_400.0  # seconds a message key is kept against retries (WeChat's come in 15 s)
 HITS_KEPT = 60.0  # seconds the rate-limit windows look back (the longest window)
 WRONG_WITHIN = 600.0  # seconds: a "不对" this soon after an answer says that answer was wrong
-SOCIAL_REASONS = ("greeting", "thanks", "wrong", "restart")  # replies that answer nothing
 
 
 class StoreError(Exception):

@@ -11,13 +11,12 @@ from collections import defaultdict, deque
 from collections.abc import Sequence
 from typing import Any
 
-from bot.reply import Reply
+from bot.reply import SOCIAL, Reply
 from bot.store.base import (
     CONTEXT_KEPT,
     MAX_TEXT,
     QUESTION_KEYS,
     SEEN_KEPT,
-    SOCIAL_REASONS,
     WRONG_WITHIN,
     Budget,
     Context,
@@ -83,7 +82,7 @@ class MemoryStore(Store):
             if (
                 before is not None and q["reason"] == "wrong" and q["at"] >= since
                 and q["at"] - before["at"] <= WRONG_WITHIN and before["matched"]
-                and before["intent"] is not None and before["reason"] not in SOCIAL_REASONS
+                and before["intent"] is not None and before["reason"] not in SOCIAL
             ):  # fmt: skip
                 found[before["intent"]] = found.get(before["intent"], 0) + 1
             if q["session"]:

@@ -23,14 +23,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.reply import Reply
+from bot.reply import SOCIAL, Reply
 from bot.store.base import (
     BACKLOG,
     CONTEXT_KEPT,
     HITS_KEPT,
     MAX_TEXT,
     SEEN_KEPT,
-    SOCIAL_REASONS,
     WRONG_WITHIN,
     Budget,
     Context,
@@ -358,7 +357,7 @@ class SqlStore(Store):
             " WHERE at >= ? AND helpful = 0 AND intent IS NOT NULL GROUP BY intent",
             (since,),
         )
-        social = ", ".join(f"'{r}'" for r in SOCIAL_REASONS)
+        social = ", ".join(f"'{r}'" for r in SOCIAL)  # replies that answer nothing
         said = await self._read(
             "SELECT p.intent, COUNT(*) FROM questions w JOIN questions p ON p.id = ("
             " SELECT MAX(q.id) FROM questions q WHERE q.session = w.session AND q.id < w.id"
