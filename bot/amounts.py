@@ -12,12 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 _AMOUNT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:元|块钱|块|圆)?")
-_PERIODS = (
-    ("季度", "quarter", "每季度"),
-    ("季", "quarter", "每季度"),
-    ("月", "month", "每月"),
-    ("年", "year", "每年"),
-)
+_PERIODS = (("季度", "每季度"), ("季", "每季度"), ("月", "每月"), ("年", "每年"))
 _AGE = re.compile(r"(\d{2,3})\s*(?:岁|周岁|虚岁|了)")
 _NOT_MONEY = re.compile(
     r"\s*(?:以上|往上|以下|上下|岁|周岁|虚岁|了|%|号|口|户|亩|人|个|村|天|次|季|月|年|周|位|点)"
@@ -36,11 +31,10 @@ _AGE_BEFORE = re.compile(
 
 @dataclass(frozen=True)
 class Payment:
-    """What a child pays: an amount and how often ("" when the question does not say)."""
+    """What a child pays: an amount and how often ("每次" when the question does not say)."""
 
     amount: Decimal
-    period: str  # month, quarter, year or ""
-    per: str  # 每月, 每季度, 每年 or "每次"
+    per: str  # 每月, 每季度, 每年 or 每次
 
 
 def reading(text: str, start: int, end: int) -> str:
@@ -112,8 +106,8 @@ def find_payment(text: str) -> Payment | None:
             amount = -amount
         before = text[max(0, found.start() - 6) : found.start()]
         after = text[found.end() : found.end() + 3]  # 150元每月
-        for word, period, per in _PERIODS:
+        for word, per in _PERIODS:
             if word in before or word in after:
-                return Payment(amount, period, per)
-        return Payment(amount, "", "每次")
+                return Payment(amount, per)
+        return Payment(amount, "每次")
     return None

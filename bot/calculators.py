@@ -27,9 +27,6 @@ def xiaoshan_steps(payment: Payment | None, age: int | None,
                    unclear: str | None = None) -> list[str]:  # fmt: skip
     """The calculation, step by step, in plain words; empty when there is nothing to add."""
     lines: list[str] = []
-    if payment is None and age is None and unclear is not None:
-        return [f"您说的“{unclear}”是老人的岁数，还是子女交的钱数？"
-                f"请说清楚，比如“俺娘{unclear}岁”或“每月交{unclear}元”，我帮您算。"]  # fmt: skip
     if age is not None:
         if age >= XIAOSHAN_MIN_AGE:
             lines.append(f"老人{age}岁，已满{XIAOSHAN_MIN_AGE}岁，年龄上符合孝善养老的条件"
@@ -39,6 +36,9 @@ def xiaoshan_steps(payment: Payment | None, age: int | None,
                          f"以上贫困老人的，还差{XIAOSHAN_MIN_AGE - age}年；满{XIAOSHAN_MIN_AGE}岁后"
                          "再去村里问。")  # fmt: skip
     if payment is None:
+        if unclear is not None:  # 72 alone: an age as likely as money; ask, never guess
+            lines.append(f"您说的“{unclear}”是老人的岁数，还是子女交的钱数？请说清楚，"
+                         f"比如“俺娘{unclear}岁”或“每月交{unclear}元”，我帮您算。")  # fmt: skip
         return lines
     if payment.amount <= 0 or payment.amount > MAX_AMOUNT:
         lines.append(f"您说的钱数（{_money(payment.amount)}元）看着不对，"
@@ -67,7 +67,7 @@ def explain(reply: Reply, normalized: str, roles: Roles, earlier: str = "") -> R
     amount = reply.intent == roles.calculator
     if not amount and reply.intent not in roles.calculator_explains:
         return reply
-    before = find_payment(earlier) if amount else None
+    before = find_payment(earlier)
     payment = (find_payment(normalized) or before) if amount else None
     age = find_age(normalized)
     if age is None:
@@ -82,9 +82,7 @@ def explain(reply: Reply, normalized: str, roles: Roles, earlier: str = "") -> R
     ):
         # the age was given before, so "要是一百呢" is another amount, paid as often as
         # the one before it
-        payment = Payment(Decimal(unclear), before.period if before else "",
-                          before.per if before else "每次")  # fmt: skip
-        unclear = None
+        payment = Payment(Decimal(unclear), before.per if before else "每次")
     steps = xiaoshan_steps(payment, age, unclear)
     if not steps:
         if amount:

@@ -18,14 +18,18 @@ _MEASURES = (
     "年", "月", "天", "周", "亩", "户", "人", "次", "成", "倍", "万", "千", "百",
     "号", "点", "刀", "口", "头", "只", "棵",
 )  # fmt: skip
-_PERCENT = re.compile(r"百分之([零〇一二两三四五六七八九十百点\d.]+)")
-# digits with a Chinese unit, as phones type them: 1千2 = 1200, 2百 = 200, 1万5 = 15000
-# (a bare 5万 stays: the booklet writes its sums that way)
-_MIXED = re.compile(
-    r"(?<![\d.])(\d{1,4})(?:([千百])([0-9一二两三四五六七八九])?|(万)([0-9一二两三四五六七八九]))"
-    r"(?![\d十百千万])"
+# 百分之二十 = 20%, 百分之八点五 = 8.5%, 百分之8.5 = 8.5%: the whole part in Arabic or
+# Chinese numerals, then maybe a point (点 or .) and the digits after it
+_PERCENT = re.compile(
+    r"百分之([0-9]+|[零〇一二两三四五六七八九十百]+)(?:[点.]([0-9]+|[零〇一二两三四五六七八九]+))?"
 )
+# digits with a Chinese unit, as phones type them: 1千2 = 1200, 2百 = 200, 1万5 = 15000,
+# 3千五百 = 3500 (a bare 5万 stays: the booklet writes its sums that way)
+_MIXED = re.compile(r"(?<![\d.])(\d{1,4})([百千万])([0-9零〇一二两三四五六七八九十百千]*)")
+_TO_CHINESE = str.maketrans("0123456789", "零一二三四五六七八九")
 _UNIT_VALUE = {"千": 1000, "百": 100, "万": 10_000}
+# a unit alone, or 千万 ("be sure to"), is a word: 十分感谢, 老百姓, 千万别忘
+_WORDS = frozenset({"十", "百", "千", "万", "亿", "千万"})
 
 
 def parse_chinese_number(text: str) -> int | None:
@@ -54,49 +58,46 @@ def parse_chinese_number(text: str) -> int | None:
         digit, last_unit, zero_seen = None, unit, False
     if digit is not None:
         # colloquial: 一百五 = 150, 两千三 = 2300, 一万五 = 15000; 一百零五 = 105
-        section += digit if zero_seen or last_unit <= 10 else digit * last_unit // 10
+        section += digit if zero_seen else digit * last_unit // 10
     return total + section
 
 
 def _replace(match: re.Match[str]) -> str:
     run = match.group(0)
-    after = match.string[match.end() : match.end() + 3]
-    if run in ("十", "千", "百", "万", "亿"):
-        return run  # 十分, 千万 as words, not numbers
+    if run in _WORDS:
+        return run  # 十分, 老百姓, 千万别忘 as words, not numbers
+    if run[0] in _UNITS and match.string[match.start() - 1 : match.start()].isdigit():
+        return run  # 1千二: digits with a Chinese unit, read by _mixed
     has_unit = any(ch in _UNITS for ch in run)
-    if not has_unit and not after.startswith(_MEASURES):
+    if not has_unit and not match.string.startswith(_MEASURES, match.end()):
         return run
     value = parse_chinese_number(run)
     return run if value is None else str(value)
 
 
 def _percent(match: re.Match[str]) -> str:
-    inner = match.group(1)
-    whole, _, tenths = inner.partition("点")  # 百分之八点五 = 8.5%
-    value = _number(whole)
-    if value is None:
-        return f"{inner}%"
-    if tenths:
-        digits = "".join(str(_DIGITS[ch]) if ch in _DIGITS else ch for ch in tenths)
-        if not digits.isdigit():
-            return f"{inner}%"
-        return f"{value}.{digits}%"
-    return f"{value}%"
-
-
-def _number(text: str) -> int | None:
-    """Arabic or Chinese digits."""
-    return int(text) if text.isdigit() and text.isascii() else parse_chinese_number(text)
+    whole, tenths = match.group(1), match.group(2)
+    value = int(whole) if whole.isascii() else parse_chinese_number(whole)
+    if tenths is None:
+        return f"{value}%"
+    return f"{value}.{''.join(str(_DIGITS.get(ch, ch)) for ch in tenths)}%"
 
 
 def _mixed(match: re.Match[str]) -> str:
-    lead = int(match.group(1))
-    unit = _UNIT_VALUE[match.group(2) or match.group(4)]
-    tail = match.group(3) or match.group(5)
-    value = lead * unit
-    if tail:  # 1千2: the digit after the unit counts in the next unit down
-        value += (int(tail) if tail.isdigit() else _DIGITS[tail]) * unit // 10
-    return str(value)
+    lead, unit_word, rest = match.groups()
+    unit = _UNIT_VALUE[unit_word]
+    if not rest:
+        return match.group(0) if unit_word == "万" else str(int(lead) * unit)
+    rest = rest.translate(_TO_CHINESE)
+    if len(rest) == 1:
+        tail = _DIGITS.get(rest)  # 1千2: the digit after the unit counts in the next unit down
+        return match.group(0) if tail is None else str(int(lead) * unit + tail * unit // 10)
+    if rest[0] not in ("零", "〇") and all(ch in _DIGITS for ch in rest):
+        return match.group(0)  # 1千23: not a way to write a number
+    value = parse_chinese_number(rest)  # 3千五百, 1万5千, 1千零五
+    if value is None or value >= unit:
+        return match.group(0)
+    return str(int(lead) * unit + value)
 
 
 def arabize(text: str) -> str:

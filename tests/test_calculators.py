@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
-from bot.calculators import find_age, find_payment, xiaoshan_steps
+from bot.amounts import Payment
+from bot.booklet import Roles
+from bot.calculators import explain, find_age, find_payment, xiaoshan_steps
 from bot.engine import Engine
+from bot.reply import Reply
 
 
 @pytest.mark.parametrize(
@@ -171,3 +175,178 @@ async def test_another_amount_after_the_age_was_given_is_worked_through(engine: 
         "孝善钱 政府添多少 一百", "web", "t"
     )
     assert "岁数" in alone.answer, "with no age given, 100 alone is asked about"
+
+
+# -- the steps, word for word, at the edges (literal expected text: issue 14) ---------------
+_TOO_YOUNG_69 = ("老人69岁，还不满70岁。孝善养老是给70岁以上贫困老人的，还差1年；"
+                 "满70岁后再去村里问。")
+_OLD_ENOUGH_70 = "老人70岁，已满70岁，年龄上符合孝善养老的条件（还要是贫困老人）。"
+_WHICH_RATE = "具体用10%–20%里的哪个比例，要看您所在区（市）、村里的规定。"
+_OLD_ENOUGH_75 = "老人75岁，已满70岁，年龄上符合孝善养老的条件（还要是贫困老人）。"
+
+
+def _which(number: str) -> str:
+    return (f"您说的“{number}”是老人的岁数，还是子女交的钱数？"
+            f"请说清楚，比如“俺娘{number}岁”或“每月交{number}元”，我帮您算。")
+
+
+def _worked(amount: str, per: str, low: str, high: str) -> list[str]:
+    return [
+        "算一算：",
+        f"1. 子女{per}交孝善资金{amount}元。",
+        f"2. 政府按子女所交的10%–20%奖补：{amount}×10%={low}元，{amount}×20%={high}元。",
+        f"3. 所以政府{per}添{low}元到{high}元。",
+        _WHICH_RATE,
+    ]
+
+
+def _not_right(amount: str) -> str:
+    return f"您说的钱数（{amount}元）看着不对，请告诉我子女每月（或每季度、每年）交多少钱。"
+
+
+@pytest.mark.parametrize(
+    ("amount", "per", "age", "expected"),
+    [
+        # the age edge: 70 is old enough, 69 is one year short
+        (None, "", 70, [_OLD_ENOUGH_70]),
+        (None, "", 69, [_TOO_YOUNG_69]),
+        (None, "", 71, ["老人71岁，已满70岁，年龄上符合孝善养老的条件（还要是贫困老人）。"]),
+        (None, "", 50, ["老人50岁，还不满70岁。孝善养老是给70岁以上贫困老人的，还差20年；"
+                        "满70岁后再去村里问。"]),
+        (None, "", None, []),
+        # the amount edges: 0 and less are not right, 0.01 and 100000 are worked through,
+        # more than 100000 is not right
+        ("0", "每月", None, [_not_right("0")]),
+        ("-100", "每月", None, [_not_right("-100")]),
+        ("0.01", "每月", None, _worked("0.01", "每月", "0", "0")),
+        ("1", "每次", None, _worked("1", "每次", "0.1", "0.2")),
+        ("100000", "每年", None, _worked("100000", "每年", "10000", "20000")),
+        ("100000.01", "每年", None, [_not_right("100000.01")]),
+        ("150", "每月", None, _worked("150", "每月", "15", "30")),
+        ("300", "每季度", 66, [
+            "老人66岁，还不满70岁。孝善养老是给70岁以上贫困老人的，还差4年；满70岁后再去村里问。",
+            *_worked("300", "每季度", "30", "60")]),
+        ("200", "每月", 70, [_OLD_ENOUGH_70, *_worked("200", "每月", "20", "40")]),
+        ("0", "每月", 69, [_TOO_YOUNG_69, _not_right("0")]),
+        # half a fen is rounded up, not to the even fen: 1.25×10% = 0.125 → 0.13
+        ("1.25", "每月", None, _worked("1.25", "每月", "0.13", "0.25")),
+        ("12.5", "每月", None, _worked("12.5", "每月", "1.25", "2.5")),
+        ("0.05", "每月", None, _worked("0.05", "每月", "0.01", "0.01")),
+    ],
+)
+def test_the_steps_word_for_word(
+    amount: str | None, per: str, age: int | None, expected: list[str]
+) -> None:
+    payment = Payment(Decimal(amount), per) if amount is not None else None
+    assert xiaoshan_steps(payment, age) == expected
+
+
+@pytest.mark.parametrize(
+    ("payment", "age", "unclear", "expected"),
+    [
+        (None, None, "72", ["您说的“72”是老人的岁数，还是子女交的钱数？"
+                            "请说清楚，比如“俺娘72岁”或“每月交72元”，我帮您算。"]),
+        # the age known: still asked about (it may be another age); the amount known: not
+        (None, 75, "72", ["老人75岁，已满70岁，年龄上符合孝善养老的条件（还要是贫困老人）。",
+                          "您说的“72”是老人的岁数，还是子女交的钱数？"
+                          "请说清楚，比如“俺娘72岁”或“每月交72元”，我帮您算。"]),
+        (Payment(Decimal(10), "每月"), None, "72", _worked("10", "每月", "1", "2")),
+        (None, None, None, []),
+    ],
+)
+def test_an_unclear_number_is_asked_about_unless_the_amount_is_known(
+    payment: Payment | None, age: int | None, unclear: str | None, expected: list[str]
+) -> None:
+    assert xiaoshan_steps(payment, age, unclear) == expected
+
+
+# -- explain(): which replies get the steps, and from which words ---------------------------
+_ROLES = Roles(calculator="x.amount", calculator_explains=["x.who"])
+_STOCK = "政府按子女所交孝善资金的10%–20%奖补。"
+_ASK_AMOUNT = "告诉我子女每月（或每季度、每年）交多少钱，我帮您算政府添多少。"
+
+
+def _reply(intent: str | None, matched: bool = True) -> Reply:
+    return Reply(question="q", matched=matched, answer=_STOCK, reason="match", intent=intent)
+
+
+def _explained(steps: list[str]) -> str:
+    return "\n".join(steps) + "\n\n" + _STOCK
+
+
+@pytest.mark.parametrize(
+    ("intent", "said", "earlier", "expected"),
+    [
+        # the amount answer: the amount and the age, from this message or the one before
+        ("x.amount", "子女每月交150", "", _explained(_worked("150", "每月", "15", "30"))),
+        ("x.amount", "老人70岁 子女每月交150", "",
+         _explained([_OLD_ENOUGH_70, *_worked("150", "每月", "15", "30")])),
+        ("x.amount", "子女每月交150", "老人70岁",
+         _explained([_OLD_ENOUGH_70, *_worked("150", "每月", "15", "30")])),
+        ("x.amount", "老人69岁", "子女每月交150",
+         _explained([_TOO_YOUNG_69, *_worked("150", "每月", "15", "30")])),
+        ("x.amount", "子女每月交150", "老人69岁 子女每年交1000",
+         _explained([_TOO_YOUNG_69, *_worked("150", "每月", "15", "30")])),
+        ("x.amount", "政府添多少", "", _explained([_ASK_AMOUNT])),
+        # "要是100呢" after the age: another amount, as often as the one before (or 每次)
+        ("x.amount", "要是100呢", "老人75岁",
+         _explained(["老人75岁，已满70岁，年龄上符合孝善养老的条件（还要是贫困老人）。",
+                     *_worked("100", "每次", "10", "20")])),
+        ("x.amount", "100呢", "老人75岁 子女每季度交300",
+         _explained(["老人75岁，已满70岁，年龄上符合孝善养老的条件（还要是贫困老人）。",
+                     *_worked("100", "每季度", "10", "20")])),
+        # a bare number with no age before and no "要是": asked about, not guessed
+        ("x.amount", "100呢", "子女每季度交300", _explained(_worked("300", "每季度", "30", "60"))),
+        ("x.amount", "72", "", _explained([_which("72")])),
+        ("x.amount", "100呢", "老人75岁 有个闺女",
+         _explained(["老人75岁，已满70岁，年龄上符合孝善养老的条件（还要是贫困老人）。",
+                     _which("100")])),
+        # the age-only answers check the age, never work an amount through nor ask about it
+        ("x.who", "老人70岁 子女每月交150", "", _explained([_OLD_ENOUGH_70])),
+        ("x.who", "子女每月交150", "老人69岁", _explained([_TOO_YOUNG_69])),
+        ("x.who", "子女每月交150", "", _STOCK),
+        ("x.who", "72", "", _STOCK),
+        ("x.who", "要是100呢", "老人75岁 子女每月交150",
+         _explained([_OLD_ENOUGH_75])),
+        # any other answer is left as it is, ages and amounts or not (a hospital bill)
+        ("x.other", "老人80岁 住院花了1000元", "", _STOCK),
+        (None, "老人80岁 子女每月交150", "", _STOCK),
+    ],
+)
+def test_explain_word_for_word(intent: str | None, said: str, earlier: str, expected: str) -> None:
+    assert explain(_reply(intent), said, _ROLES, earlier).answer == expected
+
+
+def test_explain_leaves_a_reply_that_did_not_match_alone() -> None:
+    for intent in ("x.amount", "x.who"):
+        reply = _reply(intent, matched=False)
+        assert explain(reply, "老人80岁 子女每月交150", _ROLES) is reply
+
+
+def test_explain_without_a_calculator_role_leaves_every_reply_alone() -> None:
+    roles = Roles(calculator=None, calculator_explains=["x.who"])
+    for intent in ("x.amount", "x.who"):
+        reply = _reply(intent)
+        assert explain(reply, "老人80岁 子女每月交150", roles, "老人80岁") is reply
+
+
+def test_explain_keeps_everything_but_the_answer() -> None:
+    reply = replace(_reply("x.amount"), title="t", source="s", score=91.0, details="d")
+    explained = explain(reply, "子女每月交150", _ROLES)
+    assert replace(explained, answer=_STOCK) == reply
+
+
+@pytest.mark.parametrize("said", ["要是100呢", "如果100", "假如100哩", "换成100", "改成100",
+                                  "交了100呢", "给了100"])
+def test_each_what_if_word_makes_a_bare_number_the_new_amount(said: str) -> None:
+    explained = explain(_reply("x.amount"), said, _ROLES, "老人75岁")
+    assert explained.answer == _explained(
+        ["老人75岁，已满70岁，年龄上符合孝善养老的条件（还要是贫困老人）。",
+         *_worked("100", "每次", "10", "20")]
+    )
+
+
+@pytest.mark.parametrize("said", ["那100呢", "100", "还有100"])
+def test_without_a_what_if_word_a_bare_number_is_asked_about(said: str) -> None:
+    explained = explain(_reply("x.amount"), said, _ROLES, "老人75岁")
+    assert "是老人的岁数，还是子女交的钱数" in explained.answer and "×" not in explained.answer
