@@ -25,14 +25,15 @@ ANSWERED = [
 @pytest.mark.parametrize(("question", "intent"), ANSWERED)
 def test_answers_with_the_right_intent(engine: Engine, question: str, intent: str) -> None:
     reply = engine.ask(question)
-    assert reply.matched, reply.answer
-    assert reply.intent == intent
+    assert reply.reason == "matched", reply.answer  # not "error", not a refusal
+    assert reply.matched and reply.intent == intent
     assert reply.source, "every answer names its source"
     assert 0 <= reply.score <= 100
 
 
 def test_the_done_when_question(engine: Engine) -> None:
     reply = engine.ask("俺爹八十了，闺女交的孝善钱公家添多少")
+    assert (reply.reason, reply.intent) == ("matched", "xiaoshan.amount")
     assert "10%–20%" in reply.answer
     assert "枣庄日报" in reply.source
     assert reply.follow_ups, "an answer offers what to ask next"
@@ -55,6 +56,7 @@ LONG_ANSWERED = [
 @pytest.mark.parametrize(("question", "intent"), LONG_ANSWERED)
 def test_the_question_inside_a_long_message(engine: Engine, question: str, intent: str) -> None:
     reply = engine.ask(question)
+    assert reply.reason == "matched", reply.answer
     assert reply.matched and reply.intent == intent
 
 
@@ -63,49 +65,71 @@ def test_a_story_full_of_booklet_words_asking_something_else(engine: Engine) -> 
         "俺家是建档立卡贫困户，老伴去年住院报销了不少，帮扶干部也常来。"
         "这几天俺家那头老黄牛不吃草了，肚子胀得老大，该喂点啥药？"
     )
-    assert not reply.matched
+    assert reply.reason == "unsure" and not reply.matched and reply.intent is None
+    assert reply.answer.startswith("我不太确定您问的是哪一项，怕说错。")
 
 
+# (question, the reason of the refusal)
 REFUSED = [
-    "孩子上大学的助学贷款咋办",  # shares 贷款 with 小额信贷
-    "养老院一个月收多少钱",  # shares 养老 with 孝善养老
-    "宠物狗打疫苗去哪",  # not 畜禽代养
-    "今天天气怎么样",
-    "asdfghjkl",
+    ("孩子上大学的助学贷款咋办", "out_of_scope"),  # shares 贷款 with 小额信贷
+    ("养老院一个月收多少钱", "out_of_scope"),  # shares 养老 with 孝善养老
+    ("宠物狗打疫苗去哪", "out_of_scope"),  # not 畜禽代养
+    ("今天天气怎么样", "out_of_scope"),
+    ("asdfghjkl", "off_topic"),  # shares no word with the booklet
 ]
 
 
-@pytest.mark.parametrize("question", REFUSED)
-def test_refuses_what_the_booklet_does_not_cover(engine: Engine, question: str) -> None:
+@pytest.mark.parametrize(("question", "reason"), REFUSED)
+def test_refuses_what_the_booklet_does_not_cover(
+    engine: Engine, question: str, reason: str
+) -> None:
     reply = engine.ask(question)
-    assert not reply.matched
+    assert reply.reason == reason, reply.answer
+    assert not reply.matched and reply.suggestions == ()
     assert reply.intent is None
     assert "村扶贫专干" in reply.answer, "a refusal points to a person who knows"
 
 
 def test_greeting_gets_the_menu(engine: Engine) -> None:
     reply = engine.ask("你好")
-    assert reply.matched and reply.intent == "help.greeting"
+    assert (reply.reason, reply.intent) == ("greeting", "help.greeting") and reply.matched
     assert "孝善养老" in reply.answer
 
 
 def test_thanks(engine: Engine) -> None:
-    assert engine.ask("谢谢啊").intent == "help.thanks"
+    reply = engine.ask("谢谢啊")
+    assert (reply.reason, reply.intent) == ("thanks", "help.thanks") and reply.matched
 
 
-def test_unsure_offers_suggestions(engine: Engine) -> None:
-    found = [engine.ask(q) for q in ("保险", "结对", "补贴")]
-    unsure = [r for r in found if r.reason == "unsure"]
-    assert unsure, [r.reason for r in found]
-    for reply in unsure:
-        assert not reply.matched
-        assert 1 <= len(reply.suggestions) <= 3
-        assert all(s.title for s in reply.suggestions)
+# (one word, the reason of the reply, the intents offered, in order)
+UNCLEAR = [
+    # two topics too close: the best guesses, at most three
+    ("保险", "unsure", ("buchong.what", "buchong.coverage", "jiesuan.what")),
+    ("结对", "unsure", ("linli.what", "bangfu.what", "linli.who")),
+    # names no programme: the main topics (booklet.yaml's choices), each at its amount
+    ("补贴", "vague", ("xiaoshan.amount", "linli.pay", "buchong.cost", "jiesuan.what",
+                      "overview.all")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("question", "reason", "offered"), UNCLEAR)
+def test_unsure_and_vague_questions_offer_choices(
+    engine: Engine, question: str, reason: str, offered: tuple[str, ...]
+) -> None:
+    reply = engine.ask(question)
+    assert reply.reason == reason, reply.answer
+    assert not reply.matched and reply.intent is None
+    assert tuple(s.intent for s in reply.suggestions) == offered
+    assert [s.title for s in reply.suggestions] == [
+        engine.booklet.intents[i].title for i in offered
+    ]
 
 
 def test_json_object_has_exactly_the_contract_keys(engine: Engine) -> None:
-    for question in ("孝善养老是什么", "今天天气怎么样"):
-        data = engine.ask(question).to_json()
+    for question, reason in (("孝善养老是什么", "matched"), ("今天天气怎么样", "out_of_scope")):
+        reply = engine.ask(question)
+        assert reply.reason == reason
+        data = reply.to_json()
         assert list(data) == [
             "question", "matched", "intent", "topic", "title",
             "score", "answer", "source", "suggestions",
@@ -113,10 +137,15 @@ def test_json_object_has_exactly_the_contract_keys(engine: Engine) -> None:
         assert isinstance(data["score"], float)
 
 
+# the titles of the help topic's social intents are read as what they say, not matched
+SOCIAL_TITLES = {"help.thanks": "thanks", "help.wrong": "wrong", "help.restart": "restart"}
+
+
 def test_titles_match_their_own_intent(engine: Engine) -> None:
     for intent in engine.booklet.intents.values():
         reply = engine.ask(intent.title)
-        assert reply.intent == intent.id, (intent.title, reply.intent, reply.reason)
+        reason = SOCIAL_TITLES.get(intent.id, "matched")
+        assert (reply.intent, reply.reason) == (intent.id, reason), intent.title
 
 
 def test_answer_by_intent_id(engine: Engine) -> None:

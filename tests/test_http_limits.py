@@ -58,7 +58,7 @@ async def test_a_body_that_never_finishes_gets_408(
                  b"Content-Type: application/json\r\n\r\n{\"text\": ")  # fmt: skip
     await writer.drain()
     head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
-    assert head.startswith(b"HTTP/1.1 408"), head[:80]
+    assert head.split(b"\r\n", 1)[0] == b"HTTP/1.1 408 Request Timeout", head[:80]
     writer.close()
 
 
@@ -72,7 +72,8 @@ async def test_malformed_requests_are_one_line_each_not_a_flood(
         writer.write(b"GET / HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n")
         await writer.drain()
         answer = await _closed(reader)
-        assert answer.startswith(b"HTTP/1.") and b" 400 " in answer[:13], answer[:80]
+        # aiohttp answers a request it cannot parse as HTTP/1.0, then closes
+        assert answer.split(b"\r\n", 1)[0] == b"HTTP/1.0 400 Bad Request", answer[:80]
         writer.close()
     records = [r for r in caplog.records if r.name == "aiohttp.server"]
     assert len(records) == 1, [r.getMessage() for r in records]

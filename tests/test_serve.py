@@ -30,6 +30,7 @@ def _free_port() -> int:
 
 def _get(url: str, data: bytes | None = None) -> dict[str, object]:
     with urllib.request.urlopen(url, data=data, timeout=5) as resp:
+        assert resp.status == 200, url  # urlopen raises only from 400 on
         return dict(json.loads(resp.read()))
 
 

@@ -18,7 +18,8 @@ from bot.service import Service
 from handlers.metrics import Metrics
 from handlers.telegram import TelegramBot, TelegramSettings
 from handlers.telegram_render import MAX_CALLBACK
-from tests.helpers.fake_telegram import USERNAME, FakeTelegram
+from tests.helpers.fake_telegram import USERNAME, Call, FakeTelegram
+from tests.helpers.waiting import wait_until
 
 
 @contextlib.asynccontextmanager
@@ -86,7 +87,9 @@ async def test_menu_to_topic_to_answer(telegram: tuple[FakeTelegram, TelegramBot
     topic = (await fake.wait_for("sendMessage", 3))[2].params
     assert "请选择您的问题" in topic["text"]
     assert len(await fake.wait_for("answerCallbackQuery", 4)) == 4
-    assert len([c for c in fake.calls if c.method == "editMessageText"]) == 1, "menu only"
+    before = await handled_until_now(fake)
+    assert called(before, "editMessageText") == ["editMessageText"], "the menu only"
+    assert called(before, "sendMessage") == ["sendMessage"] * 3
 
 
 def replied_to(params: dict[str, Any]) -> object:
@@ -98,6 +101,38 @@ def replied_to(params: dict[str, Any]) -> object:
 def answer_id(fake: FakeTelegram, n: int = 0) -> int:
     """The message id the fake gave the n-th message the bot sent."""
     return fake.results("sendMessage")[n]["message_id"]
+
+
+def pushed_id(fake: FakeTelegram) -> int:
+    """The message id of the message the test pushed last."""
+    return int(fake.updates[-1]["message"]["message_id"])
+
+
+async def handled_until_now(fake: FakeTelegram, chat_id: int = 77) -> list[Call]:
+    """What the bot called for everything pushed so far, once all of it is handled.
+
+    The bot handles updates one at a time, in order (PTB without concurrent_updates),
+    each handler sending all it sends before the next update starts. So when a message
+    pushed now ("谢谢", the barrier) is answered, whatever was pushed before it has been
+    handled and sent. Returned: the calls before the barrier's answer."""
+    fake.text("谢谢", chat_id=chat_id)
+    barrier = pushed_id(fake)
+
+    def answered() -> int | None:
+        for n, call in enumerate(fake.calls):
+            if call.method == "sendMessage" and replied_to(call.params) == barrier:
+                return n
+        return None
+
+    await wait_until(lambda: answered() is not None, f"an answer to the barrier {barrier}", 10)
+    index = answered()
+    assert index is not None
+    return fake.calls[:index]
+
+
+def called(calls: list[Call], *names: str) -> list[str]:
+    """The methods of `calls` that are among `names`, in order."""
+    return [c.method for c in calls if c.method in names]
 
 
 async def test_a_vote_is_thanked_by_a_toast_and_the_buttons_say_so(
@@ -119,7 +154,10 @@ async def test_a_vote_is_thanked_by_a_toast_and_the_buttons_say_so(
     ], "the follow-ups stay"
     fake.button("ok", message_id=answer_id(fake), under=edited)
     await fake.wait_for("answerCallbackQuery", 2)
-    assert len(fake.sent()) == 1, "no thank-you message, however often it is tapped"
+    before = await handled_until_now(fake)
+    assert called(before, "sendMessage") == ["sendMessage"], (
+        "no thank-you message, however often it is tapped"
+    )
 
 
 async def test_details_come_as_a_reply_under_the_answer(
@@ -196,12 +234,20 @@ async def test_sticker_gets_a_polite_reply(telegram: tuple[FakeTelegram, Telegra
 
 async def test_in_groups_only_when_addressed(telegram: tuple[FakeTelegram, TelegramBot]) -> None:
     fake, _ = telegram
-    fake.text("孝善养老是什么", chat_id=-100, chat_type="group")  # not addressed: silence
-    fake.text(f"@{USERNAME} 危房改造 对象", chat_id=-100, chat_type="group")
-    fake.text("一站式结算是啥", chat_id=-100, chat_type="group", reply_to_bot=True)
-    sent = await fake.wait_for("sendMessage", 2)
-    await asyncio.sleep(0.3)
-    assert len(fake.sent()) == 2
+    group = {"chat_id": -100, "chat_type": "group"}
+    fake.text("孝善养老是什么", **group)  # not addressed: silence
+    fake.text(f"@{USERNAME} 危房改造 对象", **group)
+    mentioned = pushed_id(fake)
+    fake.text("一站式结算是啥", **group, reply_to_bot=True)
+    replying = pushed_id(fake)
+    fake.text("邻里互助是什么", **group)  # not addressed either
+    # handled after all the others (one update at a time, in order): when it is
+    # answered, the two messages not addressed to the bot have already been passed over
+    fake.text(f"@{USERNAME} 谢谢", **group)
+    last = pushed_id(fake)
+    sent = await fake.wait_for("sendMessage", 3)
+    assert [replied_to(c.params) for c in sent] == [mentioned, replying, last]
+    assert len(fake.sent()) == 3, [c.params["text"][:20] for c in fake.sent()]
     assert "危房改造" in sent[0].params["text"]
     assert "一站式" in sent[1].params["text"]
 
@@ -264,9 +310,11 @@ async def test_telegram_down_at_start_does_not_stop_the_rest(
     settings = TelegramSettings("4242:TEST-token", f"http://127.0.0.1:{port}/bot")
     bot = TelegramBot(settings, engine, Metrics())
     await bot.start()  # returns at once: connecting goes on in the background
-    await asyncio.sleep(0.5)
+    await wait_until(
+        lambda: "cannot reach Telegram (attempt 2, retrying)" in caplog.text,
+        "a second failed attempt to reach Telegram logged",
+    )
     assert not bot.ready.is_set()
-    assert "cannot reach Telegram" in caplog.text
     await bot.stop()  # and stopping while it retries is clean
 
 
@@ -353,14 +401,20 @@ async def test_reload_of_a_broken_booklet_keeps_answering(
 
 async def test_too_many_questions_get_one_please_wait(engine: Engine) -> None:
     async with running_bot(engine, rate_limit=2) as (fake, _):
+        asked = []
         for n in range(5):
             fake.text(f"孝善养老是什么{n}")
-        sent = await fake.wait_for("sendMessage", 3)
-        await asyncio.sleep(0.5)
-        assert len(fake.sent()) == 3, "two answers, one 'please wait', then quiet"
-        assert "太快" in sent[2].params["text"]
-        fake.text("邻里互助是什么", chat_id=88)  # another person is not slowed
-        assert "邻里互助" in (await fake.wait_for("sendMessage", 4))[3].params["text"]
+            asked.append(pushed_id(fake))
+        # another person is not slowed; handled after the five (one update at a time, in
+        # order), its answer also shows that the last two of the five got nothing
+        fake.text("邻里互助是什么", chat_id=88)
+        other = pushed_id(fake)
+        sent = await fake.wait_for("sendMessage", 4)
+        assert len(fake.sent()) == 4, "two answers, one 'please wait', then quiet"
+        assert [replied_to(c.params) for c in sent[:2]] == asked[:2]
+        assert all("孝善养老" in c.params["text"] for c in sent[:2])
+        assert sent[2].params["text"].startswith("您问得太快了，请歇一会儿，大约")
+        assert replied_to(sent[3].params) == other and "邻里互助" in sent[3].params["text"]
 
 
 async def test_calculator_on_telegram(telegram: tuple[FakeTelegram, TelegramBot]) -> None:
@@ -384,10 +438,13 @@ async def test_a_topics_first_answer_comes_with_its_card(
     assert photos[0].params["caption"] == "图解：孝善养老"
     assert ("📷 图片", "c:xiaoshan") in _buttons(answer)
     fake.text("谁能享受孝善养老")
-    await fake.wait_for("sendMessage", 2)
-    assert len([c for c in fake.calls if c.method == "sendPhoto"]) == 1, "once per topic"
     fake.button("c:xiaoshan")
-    assert len(await fake.wait_for("sendPhoto", 2)) == 2, "and again on the button"
+    before = await handled_until_now(fake)
+    assert called(before, "sendMessage", "sendPhoto") == [
+        "sendMessage", "sendPhoto",  # the first answer of the topic, with its card
+        "sendMessage",  # the second: no card again
+        "sendPhoto",  # the card on the button
+    ]  # fmt: skip
 
 
 async def test_listen_sends_the_short_answer_as_a_voice_message(
