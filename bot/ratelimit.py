@@ -6,10 +6,12 @@ from __future__ import annotations
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 WINDOW = 60.0  # seconds
 MAX_PEOPLE = 100_000  # people remembered at once; the least recent are forgotten first
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -21,47 +23,62 @@ class Decision:
     first_refusal: bool = False  # the first refusal in this window: say "please wait" once
 
 
+@dataclass
+class _Person:
+    """One person's questions inside the window, and whether "please wait" was said."""
+
+    times: deque[float] = field(default_factory=deque)
+    told: bool = False
+
+
+def _forget_oldest(remembered: OrderedDict[str, _T], most: int) -> None:
+    """Forget the least recent entries while more than `most` are remembered."""
+    while len(remembered) > most:
+        del remembered[next(iter(remembered))]
+
+
 class RateLimiter:
-    """At most `limit` questions per person in any `window` seconds."""
+    """At most `limit` questions per person in any `window` seconds; at most
+    `max_people` people remembered, the least recent forgotten first."""
 
     def __init__(self, limit: int, window: float = WINDOW,
-                 clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+                 clock: Callable[[], float] = time.monotonic,
+                 max_people: int = MAX_PEOPLE) -> None:  # fmt: skip
         self.limit = limit
         self.window = window
+        self.max_people = max_people
         self._clock = clock
-        self._seen: OrderedDict[str, deque[float]] = OrderedDict()
-        self._told: set[str] = set()
+        self._seen: OrderedDict[str, _Person] = OrderedDict()
 
-    def _times(self, person: str, now: float) -> deque[float]:
-        """The person's questions inside the window, the person made most recent."""
-        times = self._seen.pop(person, None) or deque()
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        self._seen[person] = times  # most recent last
-        if len(self._seen) > MAX_PEOPLE:
-            gone, _ = self._seen.popitem(last=False)
-            self._told.discard(gone)
-        return times
+    def _person(self, person: str, now: float) -> _Person:
+        """The person's record with only the questions inside the window, made the most
+        recent person."""
+        record = self._seen.pop(person, None) or _Person()
+        while record.times and record.times[0] <= now - self.window:
+            record.times.popleft()
+        self._seen[person] = record  # most recent last
+        _forget_oldest(self._seen, self.max_people)
+        return record
 
     def wait(self, person: str) -> float:
         """Seconds until `person` may ask again; 0 when a question is allowed now."""
         now = self._clock()
-        times = self._times(person, now)
+        times = self._person(person, now).times
         return 0.0 if len(times) < self.limit else max(1e-9, times[0] + self.window - now)
 
     def count(self, person: str) -> None:
         """Count one question from `person` (after `wait` said 0)."""
-        self._seen[person].append(self._clock())
+        self._seen[person].times.append(self._clock())
 
     def check(self, person: str) -> Decision:
         """Count a question from `person` if allowed; never slows anyone else."""
         retry = self.wait(person)
+        record = self._seen[person]
         if not retry:
             self.count(person)
-            self._told.discard(person)
+            record.told = False
             return Decision(True)
-        first = person not in self._told
-        self._told.add(person)
+        first, record.told = not record.told, True
         return Decision(False, retry, first)
 
 
@@ -71,10 +88,13 @@ class Gate:
     off. A refused question counts against none of them."""
 
     def __init__(self, per_person: int, per_address: int = 0, per_second: int = 0,
-                 clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+                 clock: Callable[[], float] = time.monotonic,
+                 max_people: int = MAX_PEOPLE) -> None:  # fmt: skip
         self.per_person, self.per_address, self.per_second = per_person, per_address, per_second
-        self.person = RateLimiter(per_person, clock=clock)
-        self.address = RateLimiter(per_address, clock=clock) if per_address else None
+        self.max_people = max_people
+        self.person = RateLimiter(per_person, clock=clock, max_people=max_people)
+        self.address = (RateLimiter(per_address, clock=clock, max_people=max_people)
+                        if per_address else None)  # fmt: skip
         self.total = RateLimiter(per_second, window=1.0, clock=clock) if per_second else None
         self._told: OrderedDict[str, None] = OrderedDict()
 
@@ -86,7 +106,8 @@ class Gate:
         """Count the question if every budget has room; else how long to wait."""
         budgets = ((self.address, address), (self.person, person), (self.total, "*"))
         windows = [(lim, key) for lim, key in budgets if lim is not None and key is not None]
-        retry = max((limiter.wait(key) for limiter, key in windows), default=0.0)
+        waits = [limiter.wait(key) for limiter, key in windows]
+        retry = max(waits) if waits else 0.0
         who = person or address or "*"
         if not retry:
             for limiter, key in windows:
@@ -100,8 +121,7 @@ class Gate:
         first = who not in self._told
         self._told[who] = None
         self._told.move_to_end(who)
-        if len(self._told) > MAX_PEOPLE:
-            self._told.popitem(last=False)
+        _forget_oldest(self._told, self.max_people)
         return first
 
     def told(self, who: str) -> None:
