@@ -178,16 +178,19 @@ async def test_another_amount_after_the_age_was_given_is_worked_through(engine: 
 
 
 # -- the steps, word for word, at the edges (literal expected text: issue 14) ---------------
-_TOO_YOUNG_69 = ("老人69岁，还不满70岁。孝善养老是给70岁以上贫困老人的，还差1年；"
-                 "满70岁后再去村里问。")
+_TOO_YOUNG_69 = (
+    "老人69岁，还不满70岁。孝善养老是给70岁以上贫困老人的，还差1年；满70岁后再去村里问。"
+)
 _OLD_ENOUGH_70 = "老人70岁，已满70岁，年龄上符合孝善养老的条件（还要是贫困老人）。"
 _WHICH_RATE = "具体用10%–20%里的哪个比例，要看您所在区（市）、村里的规定。"
 _OLD_ENOUGH_75 = "老人75岁，已满70岁，年龄上符合孝善养老的条件（还要是贫困老人）。"
 
 
 def _which(number: str) -> str:
-    return (f"您说的“{number}”是老人的岁数，还是子女交的钱数？"
-            f"请说清楚，比如“俺娘{number}岁”或“每月交{number}元”，我帮您算。")
+    return (
+        f"您说的“{number}”是老人的岁数，还是子女交的钱数？"
+        f"请说清楚，比如“俺娘{number}岁”或“每月交{number}元”，我帮您算。"
+    )
 
 
 def _worked(amount: str, per: str, low: str, high: str) -> list[str]:
@@ -211,8 +214,15 @@ def _not_right(amount: str) -> str:
         (None, "", 70, [_OLD_ENOUGH_70]),
         (None, "", 69, [_TOO_YOUNG_69]),
         (None, "", 71, ["老人71岁，已满70岁，年龄上符合孝善养老的条件（还要是贫困老人）。"]),
-        (None, "", 50, ["老人50岁，还不满70岁。孝善养老是给70岁以上贫困老人的，还差20年；"
-                        "满70岁后再去村里问。"]),
+        (
+            None,
+            "",
+            50,
+            [
+                "老人50岁，还不满70岁。孝善养老是给70岁以上贫困老人的，还差20年；"
+                "满70岁后再去村里问。"
+            ],
+        ),
         (None, "", None, []),
         # the amount edges: 0 and less are not right, 0.01 and 100000 are worked through,
         # more than 100000 is not right
@@ -223,9 +233,15 @@ def _not_right(amount: str) -> str:
         ("100000", "每年", None, _worked("100000", "每年", "10000", "20000")),
         ("100000.01", "每年", None, [_not_right("100000.01")]),
         ("150", "每月", None, _worked("150", "每月", "15", "30")),
-        ("300", "每季度", 66, [
-            "老人66岁，还不满70岁。孝善养老是给70岁以上贫困老人的，还差4年；满70岁后再去村里问。",
-            *_worked("300", "每季度", "30", "60")]),
+        (
+            "300",
+            "每季度",
+            66,
+            [
+                "老人66岁，还不满70岁。孝善养老是给70岁以上贫困老人的，还差4年；满70岁后再去村里问。",
+                *_worked("300", "每季度", "30", "60"),
+            ],
+        ),
         ("200", "每月", 70, [_OLD_ENOUGH_70, *_worked("200", "每月", "20", "40")]),
         ("0", "每月", 69, [_TOO_YOUNG_69, _not_right("0")]),
         # half a fen is rounded up, not to the even fen: 1.25×10% = 0.125 → 0.13
@@ -244,12 +260,26 @@ def test_the_steps_word_for_word(
 @pytest.mark.parametrize(
     ("payment", "age", "unclear", "expected"),
     [
-        (None, None, "72", ["您说的“72”是老人的岁数，还是子女交的钱数？"
-                            "请说清楚，比如“俺娘72岁”或“每月交72元”，我帮您算。"]),
+        (
+            None,
+            None,
+            "72",
+            [
+                "您说的“72”是老人的岁数，还是子女交的钱数？"
+                "请说清楚，比如“俺娘72岁”或“每月交72元”，我帮您算。"
+            ],
+        ),
         # the age known: still asked about (it may be another age); the amount known: not
-        (None, 75, "72", ["老人75岁，已满70岁，年龄上符合孝善养老的条件（还要是贫困老人）。",
-                          "您说的“72”是老人的岁数，还是子女交的钱数？"
-                          "请说清楚，比如“俺娘72岁”或“每月交72元”，我帮您算。"]),
+        (
+            None,
+            75,
+            "72",
+            [
+                "老人75岁，已满70岁，年龄上符合孝善养老的条件（还要是贫困老人）。",
+                "您说的“72”是老人的岁数，还是子女交的钱数？"
+                "请说清楚，比如“俺娘72岁”或“每月交72元”，我帮您算。",
+            ],
+        ),
         (Payment(Decimal(10), "每月"), None, "72", _worked("10", "每月", "1", "2")),
         (None, None, None, []),
     ],
@@ -279,35 +309,71 @@ def _explained(steps: list[str]) -> str:
     [
         # the amount answer: the amount and the age, from this message or the one before
         ("x.amount", "子女每月交150", "", _explained(_worked("150", "每月", "15", "30"))),
-        ("x.amount", "老人70岁 子女每月交150", "",
-         _explained([_OLD_ENOUGH_70, *_worked("150", "每月", "15", "30")])),
-        ("x.amount", "子女每月交150", "老人70岁",
-         _explained([_OLD_ENOUGH_70, *_worked("150", "每月", "15", "30")])),
-        ("x.amount", "老人69岁", "子女每月交150",
-         _explained([_TOO_YOUNG_69, *_worked("150", "每月", "15", "30")])),
-        ("x.amount", "子女每月交150", "老人69岁 子女每年交1000",
-         _explained([_TOO_YOUNG_69, *_worked("150", "每月", "15", "30")])),
+        (
+            "x.amount",
+            "老人70岁 子女每月交150",
+            "",
+            _explained([_OLD_ENOUGH_70, *_worked("150", "每月", "15", "30")]),
+        ),
+        (
+            "x.amount",
+            "子女每月交150",
+            "老人70岁",
+            _explained([_OLD_ENOUGH_70, *_worked("150", "每月", "15", "30")]),
+        ),
+        (
+            "x.amount",
+            "老人69岁",
+            "子女每月交150",
+            _explained([_TOO_YOUNG_69, *_worked("150", "每月", "15", "30")]),
+        ),
+        (
+            "x.amount",
+            "子女每月交150",
+            "老人69岁 子女每年交1000",
+            _explained([_TOO_YOUNG_69, *_worked("150", "每月", "15", "30")]),
+        ),
         ("x.amount", "政府添多少", "", _explained([_ASK_AMOUNT])),
         # "要是100呢" after the age: another amount, as often as the one before (or 每次)
-        ("x.amount", "要是100呢", "老人75岁",
-         _explained(["老人75岁，已满70岁，年龄上符合孝善养老的条件（还要是贫困老人）。",
-                     *_worked("100", "每次", "10", "20")])),
-        ("x.amount", "100呢", "老人75岁 子女每季度交300",
-         _explained(["老人75岁，已满70岁，年龄上符合孝善养老的条件（还要是贫困老人）。",
-                     *_worked("100", "每季度", "10", "20")])),
+        (
+            "x.amount",
+            "要是100呢",
+            "老人75岁",
+            _explained(
+                [
+                    "老人75岁，已满70岁，年龄上符合孝善养老的条件（还要是贫困老人）。",
+                    *_worked("100", "每次", "10", "20"),
+                ]
+            ),
+        ),
+        (
+            "x.amount",
+            "100呢",
+            "老人75岁 子女每季度交300",
+            _explained(
+                [
+                    "老人75岁，已满70岁，年龄上符合孝善养老的条件（还要是贫困老人）。",
+                    *_worked("100", "每季度", "10", "20"),
+                ]
+            ),
+        ),
         # a bare number with no age before and no "要是": asked about, not guessed
         ("x.amount", "100呢", "子女每季度交300", _explained(_worked("300", "每季度", "30", "60"))),
         ("x.amount", "72", "", _explained([_which("72")])),
-        ("x.amount", "100呢", "老人75岁 有个闺女",
-         _explained(["老人75岁，已满70岁，年龄上符合孝善养老的条件（还要是贫困老人）。",
-                     _which("100")])),
+        (
+            "x.amount",
+            "100呢",
+            "老人75岁 有个闺女",
+            _explained(
+                ["老人75岁，已满70岁，年龄上符合孝善养老的条件（还要是贫困老人）。", _which("100")]
+            ),
+        ),
         # the age-only answers check the age, never work an amount through nor ask about it
         ("x.who", "老人70岁 子女每月交150", "", _explained([_OLD_ENOUGH_70])),
         ("x.who", "子女每月交150", "老人69岁", _explained([_TOO_YOUNG_69])),
         ("x.who", "子女每月交150", "", _STOCK),
         ("x.who", "72", "", _STOCK),
-        ("x.who", "要是100呢", "老人75岁 子女每月交150",
-         _explained([_OLD_ENOUGH_75])),
+        ("x.who", "要是100呢", "老人75岁 子女每月交150", _explained([_OLD_ENOUGH_75])),
         # any other answer is left as it is, ages and amounts or not (a hospital bill)
         ("x.other", "老人80岁 住院花了1000元", "", _STOCK),
         (None, "老人80岁 子女每月交150", "", _STOCK),
@@ -336,13 +402,16 @@ def test_explain_keeps_everything_but_the_answer() -> None:
     assert replace(explained, answer=_STOCK) == reply
 
 
-@pytest.mark.parametrize("said", ["要是100呢", "如果100", "假如100哩", "换成100", "改成100",
-                                  "交了100呢", "给了100"])
+@pytest.mark.parametrize(
+    "said", ["要是100呢", "如果100", "假如100哩", "换成100", "改成100", "交了100呢", "给了100"]
+)
 def test_each_what_if_word_makes_a_bare_number_the_new_amount(said: str) -> None:
     explained = explain(_reply("x.amount"), said, _ROLES, "老人75岁")
     assert explained.answer == _explained(
-        ["老人75岁，已满70岁，年龄上符合孝善养老的条件（还要是贫困老人）。",
-         *_worked("100", "每次", "10", "20")]
+        [
+            "老人75岁，已满70岁，年龄上符合孝善养老的条件（还要是贫困老人）。",
+            *_worked("100", "每次", "10", "20"),
+        ]
     )
 
 
