@@ -7,9 +7,9 @@ masking twice gives the same text as masking once.
 
 The patterns run on a "shadow" of the text of the same length, in which full-width
 digits and punctuation are half-width and the Chinese digits people dictate numbers with
-(一三九零…, 幺 for 1, 〇 for 0) are Arabic digits; the spans they find are then cut
-out of the text itself. Ordinary figures (116元, 19910.14万元, 80岁, 15号, 3户) and the
-numerals in policy terms (一站式, 第三季度) are left alone.
+(一三九零…, 幺 for 1, 〇 for 0; 叉 for an ID's X) are Arabic digits; the spans they
+find are then cut out of the text itself. Ordinary figures (116元, 19910.14万元, 80岁,
+15号, 3户) and the numerals in policy terms (一站式, 第三季度) are left alone.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ _SHADOW: Final = str.maketrans(
         **dict.fromkeys("\u3000\xa0", " "),
         "Ｘ": "X",
         "ｘ": "x",
+        "叉": "X",  # the check digit dictated: 三七零四…一二三叉
         "＋": "+",
         "（": "(",
         "）": ")",
@@ -47,8 +48,11 @@ _SEP = r"(?:\s*[-.]\s*|\s+)?"  # between the groups of a phone number: 139-0537-
 _MONTH = r"(?:0[1-9]|1[0-2])"
 _DAY = r"(?:0[1-9]|[12]\d|3[01])"
 # 18 digits: area (6), birth date YYYYMMDD, sequence (3), check digit or X; a space or dash
-# may stand where people group it: 6-8-4 (370402 19500315 1234) or in fours
-_ID18 = rf"[1-9]\d{{3}}{_S}\d{{2}}{_S}(?:19|20){_S}\d{{2}}{_MONTH}{_S}{_DAY}{_S}\d{{2}}{_S}\d[\dXx]"
+# may stand where people group it: 6-8-4 (370402 19500315 1234), 6-4-4-4 (370402 1950
+# 0315 1234) or in fours
+_ID18 = (
+    rf"[1-9]\d{{3}}{_S}\d{{2}}{_S}(?:19|20){_S}\d{{2}}{_S}{_MONTH}{_S}{_DAY}{_S}\d{{2}}{_S}\d[\dXx]"
+)
 # the old 15-digit ID: area (6), YYMMDD, sequence (3)
 _ID15 = rf"[1-9]\d{{3}}{_S}\d{{2}}{_S}\d{{2}}{_S}{_MONTH}{_DAY}{_S}\d{{3}}"
 # 11 digits 13x-19x, maybe after +86 / 86 / 0086, grouped 3-4-4; not round sums in a row
@@ -58,11 +62,13 @@ _MOBILE = rf"(?:\(?(?:\+|00)?86\)?{_SEP})?{_ROUND_SUMS}1[3-9]\d{_SEP}\d{{4}}{_SE
 # area code (010, 0632) and a 7-8 digit number, maybe an extension: 0632-1234567转801
 _LANDLINE = rf"\(?0[1-9]\d{{1,2}}\)?{_SEP}[1-9]\d{{6,7}}(?:\s?(?:-|转)\s?\d{{1,5}})?"
 # 15 or more digits in a row; or four groups of four (a card's first digit is 3-6 or 9,
-# and 3000 4000 5000 6000 are sums), maybe with a fifth group of three: 6222 0216 0200 1234 567
+# and 3000 4000 5000 6000 are sums), maybe with a fifth group of three: 6222 0216 0200 1234 567;
+# or the bank's six digits and the rest: 621799 0012345678912
 _UNIT = r"(?:元|块|毛|角|万|千|百|亿|%|岁|人|户|亩|斤|公斤|次|年|月|日|号|天|个|份|头|只|平|米)"
 _CARD = (
     rf"\d{{15,30}}"
     rf"|(?!(?:\d{{2}}00{_S}){{4}})[3-69]\d{{3}}(?:{_S}\d{{4}}){{3}}(?:{_S}\d{{3}}(?!\s?{_UNIT}))?"
+    rf"|[3-69]\d{{5}}[\s-]\d{{10,13}}"
 )
 # a bare 7-8 digit local number counts only next to a phone word (not 1234567元); the
 # placeholder's own brackets end the search, so that masking twice changes nothing
@@ -76,7 +82,8 @@ _NUMBERS: Final = re.compile(
     rf"|(?P<land>{_LANDLINE})(?!\d)"
     rf"|(?P<card>{_CARD})(?!\d)"
     rf"|(?P<after>{_LOCAL})(?={_NEAR}{{0,5}}?(?:电话|座机|固话)))"
-    rf"|(?:{_PHONE_WORD}{_NEAR}{{0,6}}?|[打拨]\s?)(?P<before>{_LOCAL})"
+    # (not the first seven digits of a mobile written 1390537 1234)
+    rf"|(?:{_PHONE_WORD}{_NEAR}{{0,6}}?|[打拨]\s?)(?P<before>(?!{_MOBILE}(?!\d)){_LOCAL})"
 )
 _NUMBER_MASKS: Final = (
     ("id", ID_MASK),
@@ -93,16 +100,17 @@ _SP = r"\s?"
 _DIR = r"(?:[东西南北中前后](?:头|边|面|首|侧)?)"
 # what may stand between a place and the house: 二组, 3排, 第三排, 东头
 _MID = rf"(?:{_NUM}{_SP}(?:组|队|排)|第{_NUM}(?:组|队|排)|{_DIR})"
-# the house itself: 12号, 3号院, 5栋, 2单元, 301室; 第三户, 第二家 only after a group, a row
-# or a side of the village (东庄村东头第三户), since 俺村第一家 is not an address
-_HOUSE = rf"(?:{_NUM}{_SP}(?:号院|号楼|号|栋|幢|单元|室)|第{_NUM}号)"
+# the house itself: 12号, 12-3号, 3号院, 5栋, 2单元, 301室; 第三户, 第二家 only after a group,
+# a row or a side of the village (东庄村东头第三户), since 俺村第一家 is not an address
+_HOUSE = rf"(?:{_NUM}(?:[-\s]\d{{1,4}})?{_SP}(?:号院|号楼|号|栋|幢|单元|室)|第{_NUM}号)"
 _NTH = rf"第{_NUM}(?:户|家|间)"
 # a landmark between: 村西头老槐树下第二家
 _LANDMARK = rf"(?:{_DIR}|口)[\u4e00-\u9fff]{{0,7}}?第{_NUM}(?:户|家)"
-# more of the same house: 3号楼 2单元 301室, 2单元301
+# more of the same house: 3号楼 2单元 301室, 2单元301, 5号楼201
 _MORE = (
     rf"(?:{_SP}{_NUM}{_SP}(?:号院|号楼|号|栋|幢|单元|室|楼|层)"
-    rf"|(?<=单元){_SP}\d{{3,4}}(?![\d.])|{_SP}第{_NUM}(?:户|家|间))"
+    rf"|(?:(?<=单元)|(?<=号楼)|(?<=[栋幢])){_SP}\d{{3,4}}(?![\d.])(?!{_SP}{_UNIT})"
+    rf"|{_SP}第{_NUM}(?:户|家|间))"
 )
 _VILLAGES = "村|庄|屯|寨"
 _ROADS = "大道|大街|胡同|路|街|巷|弄"
@@ -118,7 +126,8 @@ _ADDRESS: Final = re.compile(
     rf"|(?<![\d十百]){_NUM}{_SP}(?:号楼|栋|幢|单元)"
     rf"(?:{_SP}{_NUM}{_SP}(?:单元|室)|(?<=单元){_SP}\d{{3,4}}(?![\d.]))(?:{_MORE})*"
 )
-# how many characters of a name a place word takes with it: 东庄|村, 文化东|路, 阳光|小区
+# how many characters of a name a place word takes with it: 东庄|村, 文化东|路, 阳光|小区;
+# a road in the name takes its own name too: 光明路幸福|小区
 _NAME_LENGTH: Final = {
     **dict.fromkeys(_VILLAGES.split("|"), 3),
     **dict.fromkeys(_ROADS.split("|"), 4),
@@ -129,6 +138,8 @@ _NAME_LENGTH: Final = {
 _NOT_NAME: Final = frozenset(
     "镇乡县区市省州旗盟道在住是的了俺我咱你他她它们跟到从于就也还都说叫问有个这那哪去来回址"
 )
+# a road inside an estate's name (光明路幸福小区): the road's name goes with it
+_ROAD_ENDS: Final = frozenset("路街巷")
 # 家 is part of 张家庄 but not of 俺家东庄村; 里 of 八里庄 but not of 那里东庄村
 _BEFORE_HOME: Final = frozenset("俺我咱你他她老娘婆回住在人全本自农")
 _BEFORE_IN: Final = frozenset("那这哪村城屋家")
@@ -140,7 +151,8 @@ def _is_han(ch: str) -> bool:
 
 def _name_start(text: str, end: int, floor: int, longest: int) -> int:
     """Where the name directly before text[end] (a place word) begins: at most `longest`
-    characters back, never before `floor`, stopping at words that are not the name."""
+    characters back (and as many as a road takes past a road in it), never before `floor`,
+    stopping at words that are not the name."""
     start = end
     while start > floor and end - start < longest:
         ch = text[start - 1]
@@ -151,6 +163,8 @@ def _name_start(text: str, end: int, floor: int, longest: int) -> int:
             break
         if ch == "里" and before in _BEFORE_IN:
             break
+        if ch in _ROAD_ENDS:
+            longest = end - start + 1 + _NAME_LENGTH["路"]
         start -= 1
     return start
 
