@@ -427,7 +427,7 @@ class Matcher:
             and self._topic_index[self._intent_position[found.best.intent.id]] == overview
             and self._points_elsewhere(evidence, overview, 0)
         ):
-            found = self.decide(normal, self._without(evidence, overview))
+            found = self.decide(normal, self._without(evidence, overview), topic_hint is not None)
         if neutral and not named and not continued:
             return Match(Verdict.UNSURE, normal, found.candidates, text=text)
         best = found.best
@@ -662,12 +662,13 @@ class Matcher:
         scores = self.combine(evidence.whole)
         if evidence.hint is not None:  # staying on the topic needs no more proof
             scores = scores + np.where(self._topic_index == evidence.hint, HINT_BONUS, 0.0)
-            scores = np.minimum(scores, 100.0)
         focus_scores = None
         if evidence.focus is not None:
             focus_scores = self.combine(evidence.focus)
             w = self.tuning.focus_weight
             scores = (1 - w) * scores + w * focus_scores
+        # extra weight (a vague follow-up's aspect, the hint) can pass 100: a score is 0-100
+        scores = np.minimum(scores, 100.0)
         order = np.argsort(-scores, kind="stable")[:5]
         candidates = tuple(Candidate(self.intents[k], round(float(scores[k]), 1)) for k in order)
         closest = float(evidence.whole["fuzzy"][order[0]])  # its best example, already scored
@@ -681,11 +682,15 @@ class Matcher:
             and evidence.hint is not None
             and candidates[0].score >= self.tuning.threshold - CONTINUED_SLACK
             and self._topic_index[order[0]] == evidence.hint
+            and (len(candidates) < 2 or candidates[0].score > candidates[1].score)
         ):
-            verdict = Verdict.MATCHED  # the topic is known; the best of its questions
+            # the topic is known; the best of its questions, if the message picks one out
+            # (two tied: nothing in it but the hint chose, so it asks which)
+            verdict = Verdict.MATCHED
         if (
             verdict is Verdict.UNSURE
             and in_conversation
+            and evidence.hint is None  # named by the message, not lent by the hint
             and candidates[0].score >= self.tuning.threshold - NAMED_SLACK
             and self._only_topic(evidence.whole, int(self._topic_index[order[0]]))
         ):

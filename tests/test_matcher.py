@@ -217,13 +217,6 @@ def test_a_vague_follow_up_stays_on_the_hinted_topic_though_another_fits_its_wor
     assert all(c.score == 0.0 for c in match.candidates if c.intent.id.startswith("xiaoshan."))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="surprising: a follow-up the hint applies to scores at least (20 + 30) / 1.2 = 41.7 "
-    "for every intent of the hinted topic from the hint alone (topic 100 and HINT_BONUS 25), "
-    "above threshold - CONTINUED_SLACK = 38, so it is always answered: here 危房改造怎么申请, "
-    "first of two tied at 41.7 that nothing in the message supports, to 'what conditions'",
-)
 def test_a_follow_up_the_hinted_topic_has_no_answer_for_is_not_answered_at_random(
     matcher: Matcher,
 ) -> None:
@@ -320,17 +313,10 @@ def test_a_reply_asking_its_own_question_leaves_the_pending_one(matcher: Matcher
     assert match.text == "孝善养老的条件"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: with `pending`, the aspect evidence is multiplied by VAGUE_ASPECT (4) and "
-    "decide() caps scores at 100 only for a topic hint, so a pending answer that also holds "
-    "an intent keyword scores 104.6 (the real booklet: ask('危房改造', pending='怎么申请') "
-    "gives 112.5), though scores are 0-100 (Candidate, README: score (0–100))",
-)
 def test_an_answer_to_a_pending_question_scores_at_most_100(matcher: Matcher) -> None:
     match = matcher.match("邻里互助护理员", pending="怎么申请")
     assert best(match) == "linli.apply"
-    assert match.best is not None and match.best.score <= 100.0
+    assert match.best is not None and match.best.score == 100.0  # was 104.6: capped
 
 
 # --- vague questions -------------------------------------------------------------------
