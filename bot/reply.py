@@ -149,8 +149,8 @@ class Composer:
         reply = self.answer(question, intent, 100.0, "details")
         if not reply.details:
             return replace(reply, answer=f"这就是全部了。\n{reply.answer}")
-        text, _, cite = reply.details.rpartition("\n出处：")
-        return replace(reply, answer=text, details="", source=cite)
+        text = reply.details.rpartition("\n出处：")[0]  # the citation is `source` already
+        return replace(reply, answer=text, details="")
 
     def decline(self, question: str, text: str, reason: str, match: Match | None) -> Reply:
         """A reply that does not answer, says why kindly, and offers what it can."""
@@ -159,12 +159,17 @@ class Composer:
         if match is not None and match.best is not None:
             score = match.best.score
             if match.verdict is Verdict.UNSURE:
-                suggestions = tuple(
-                    Option(c.intent.id, c.intent.title, c.score)
-                    for c in match.candidates[:MAX_SUGGESTIONS]
-                    if c.score >= SUGGESTION_FLOOR
-                )
+                suggestions = self._offered(match)
         return Reply(question, False, text, reason, score=score, suggestions=suggestions)
+
+    @staticmethod
+    def _offered(match: Match) -> tuple[Option, ...]:
+        """The guesses good enough to offer ("您是不是想问"): the best few, none weak."""
+        return tuple(
+            Option(c.intent.id, c.intent.title, c.score)
+            for c in match.candidates[:MAX_SUGGESTIONS]
+            if c.score >= SUGGESTION_FLOOR
+        )
 
     def compose(self, question: str, match: Match) -> Reply:
         """The reply for one question, from the matcher's decision."""
@@ -187,11 +192,17 @@ class Composer:
                 "这件事我们这里的资料里没有，我答不了，也不敢乱说。\n"
                 f"{self.ask_line}\n{self.menu_line}"
             )
-        elif match.verdict is Verdict.UNSURE and match.best is not None:
+        elif match.verdict is Verdict.UNSURE and self._offered(match):
             text = (
                 "我不太确定您问的是哪一项，怕说错。\n"
                 "您看看下面哪一个是您想问的；也可以换个说法再问一次。\n"
                 f"{self.ask_line}"
+            )
+        elif match.verdict is Verdict.UNSURE and match.best is not None:
+            text = (  # every guess too weak to offer: nothing below to look at
+                "我不太确定您问的是哪一项，怕说错。\n"
+                "请换个说法再问一次，说清是哪项政策、想知道啥。\n"
+                f"{self.menu_line}\n{self.ask_line}"
             )
         else:
             text = (

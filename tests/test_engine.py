@@ -67,6 +67,9 @@ def test_a_story_full_of_booklet_words_asking_something_else(engine: Engine) -> 
     )
     assert reply.reason == "unsure" and not reply.matched and reply.intent is None
     assert reply.answer.startswith("我不太确定您问的是哪一项，怕说错。")
+    # no guess is good enough to offer, so it does not say "look below" over nothing
+    assert reply.suggestions == ()
+    assert "下面" not in reply.answer and "请换个说法再问一次" in reply.answer
 
 
 # (question, the reason of the refusal)
