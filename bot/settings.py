@@ -30,15 +30,30 @@ def _text(value: str) -> str:
     return value.strip()
 
 
+def _whole(value: str, low: int, high: int, what: str) -> int:
+    """A whole number from `low` to `high`; anything else is told in `what`'s words."""
+    try:
+        number = int(value)
+    except ValueError:  # not a number ("http", "1.5"): the same line as out of range
+        raise ValueError(what) from None
+    if not low <= number <= high:
+        raise ValueError(what)
+    return number
+
+
 def _port(value: str) -> int:
-    port = int(value)
-    if not 0 < port < 65536:
-        raise ValueError("must be a port number between 1 and 65535")
-    return port
+    return _whole(value, 1, 65535, "must be a port number between 1 and 65535")
+
+
+def _path(value: str) -> Path:
+    try:
+        return Path(value).expanduser()
+    except RuntimeError:  # "~nosuchuser/…": no such home folder
+        raise ValueError(f"cannot find the home folder in {value}") from None
 
 
 def _folder(value: str) -> Path:
-    path = Path(value).expanduser()
+    path = _path(value)
     if not path.is_dir():
         raise ValueError(f"folder {path} does not exist")
     return path
@@ -65,14 +80,14 @@ def _database(value: str) -> Path | str:
     if value == ":memory:":
         return value
     if "://" not in value:
-        return Path(value).expanduser()
+        return _path(value)
     parts = urlsplit(value)
     if parts.scheme not in ("postgresql", "postgres"):
         raise ValueError("a URL must start with postgresql:// (or give a SQLite file path)")
     try:
         parts.port  # noqa: B018 (raises on a port that is not a number)
     except ValueError:
-        raise ValueError("the port must be a number") from None
+        raise ValueError("the port must be a number between 1 and 65535") from None
     if not (parts.hostname or "host=" in parts.query) or not parts.path.strip("/"):
         raise ValueError("must be like postgresql://user:password@host:5432/database")
     return value
@@ -82,7 +97,7 @@ _SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
 
 def _secret(value: str) -> str:
-    if not _SECRET.match(value):
+    if not _SECRET.fullmatch(value):
         raise ValueError(
             "use 16-256 characters: A-Z, a-z, 0-9, _ and - (Telegram accepts no others; "
             "a shorter secret can be guessed)"
@@ -104,24 +119,15 @@ def _secret_text(value: str) -> str:
 
 
 def _days(value: str) -> int:
-    days = int(value)
-    if not 1 <= days <= 3650:
-        raise ValueError("must be a number of days between 1 and 3650")
-    return days
+    return _whole(value, 1, 3650, "must be a number of days between 1 and 3650")
 
 
 def _per_minute(value: str) -> int:
-    count = int(value)
-    if not 1 <= count <= 10_000:
-        raise ValueError("must be a number of questions between 1 and 10000")
-    return count
+    return _whole(value, 1, 10_000, "must be a number of questions between 1 and 10000")
 
 
 def _per_minute_or_off(value: str) -> int:
-    count = int(value)
-    if not 0 <= count <= 100_000:
-        raise ValueError("must be a number between 0 (off) and 100000")
-    return count
+    return _whole(value, 0, 100_000, "must be a number between 0 (off) and 100000")
 
 
 def _networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
