@@ -30,6 +30,22 @@ _TO_CHINESE = str.maketrans("0123456789", "零一二三四五六七八九")
 _UNIT_VALUE = {"千": 1000, "百": 100, "万": 10_000}
 # a unit alone, or 千万 ("be sure to"), is a word: 十分感谢, 老百姓, 千万别忘
 _WORDS = frozenset({"十", "百", "千", "万", "亿", "千万"})
+# ...but not before money or an age: 十块钱, 十岁, 百元, 千元
+_BARE_UNIT_BEFORE = {"十": ("块", "元", "岁", "户", "人", "口人", "个", "年", "天", "次", "亩"),
+                     "百": ("块", "元"), "千": ("块", "元")}  # fmt: skip
+_ABOUT = tuple("几数多好上成来")  # 几百块, 数十人: no number to work with
+# two neighbouring digits are a guess, not a number: 两三年, 七八十岁, 三五千块
+_ROUGHLY = re.compile(r"一两|两三|三四|三五|四五|五六|六七|七八|八九")
+# a numeral as it is written: 亿, 万 and the part below, each part 千 百 十 and a digit,
+# maybe 零 between, maybe one last digit (一百五 = 150); a part before 万 or 亿 is not
+# empty (万一 "in case", 万万, 千千万万, 一五一十 are words)
+_D, _Z = "[一二两俩三四五六七八九]", "[零〇]"
+_PART = rf"(?:{_D}?千)?{_Z}?(?:{_D}?百)?{_Z}?(?:{_D}?十)?{_Z}?{_D}?"
+_NUMERAL = re.compile(rf"(?:(?=[^万亿]){_PART}亿)?(?:(?=[^万亿]){_PART}万)?{_PART}")
+# "one" of the next word, not a trailing digit: 两千一年 is 2000 a year (2000每年), not
+# 2100 years; the 一 becomes 每, so no digit can run into the number after it
+_ONE_OF = ("年", "个", "次", "户", "天", "回", "月", "季", "人", "口", "亩", "头", "棵",
+           "只", "间", "周", "家")  # fmt: skip
 
 
 def parse_chinese_number(text: str) -> int | None:
@@ -39,6 +55,8 @@ def parse_chinese_number(text: str) -> int | None:
     if all(ch in _DIGITS for ch in text):
         # 一五〇 read digit by digit
         return int("".join(str(_DIGITS[ch]) for ch in text))
+    if not _NUMERAL.fullmatch(text):
+        return None  # 千千万万, 一万两万, 六七十: not one number
     total = 0  # the part already multiplied by 万 or 亿
     section = 0  # the part below 万
     digit: int | None = None
@@ -50,7 +68,10 @@ def parse_chinese_number(text: str) -> int | None:
             zero_seen = zero_seen or digit == 0
             continue
         unit = _UNITS[ch]
-        if unit >= 10_000:
+        if unit == 10_000:  # 两亿五千万: the 万 multiplies the part after 亿 only
+            total += (section + (digit or 0)) * unit
+            section = 0
+        elif unit > 10_000:
             total = (total + section + (digit or 0)) * unit
             section = 0
         else:
@@ -63,14 +84,22 @@ def parse_chinese_number(text: str) -> int | None:
 
 
 def _replace(match: re.Match[str]) -> str:
-    run = match.group(0)
+    run, text, end = match.group(0), match.string, match.end()
     if run in _WORDS:
+        before = text[match.start() - 1 : match.start()]
+        if text.startswith(_BARE_UNIT_BEFORE.get(run, ()), end) and before not in _ABOUT:
+            return str(_UNITS[run])  # 十块钱, 百元 (not 几百块, 好几十年)
         return run  # 十分, 老百姓, 千万别忘 as words, not numbers
-    if run[0] in _UNITS and match.string[match.start() - 1 : match.start()].isdigit():
+    if run[0] in _UNITS and text[match.start() - 1 : match.start()].isdigit():
         return run  # 1千二: digits with a Chinese unit, read by _mixed
     has_unit = any(ch in _UNITS for ch in run)
-    if not has_unit and not match.string.startswith(_MEASURES, match.end()):
+    if not has_unit and not text.startswith(_MEASURES, end):
         return run
+    if _ROUGHLY.search(run) or (run[0] in "百千" and len(run) > 1):
+        return run  # 七八十岁, 两三年, 百八十块: about, not a number to work with
+    if len(run) > 2 and run[-1] == "一" and run[-2] in "百千万" and text.startswith(_ONE_OF, end):
+        value = parse_chinese_number(run[:-1])  # 两千一年: 2000 a year, 2000每年
+        return run if value is None else f"{value}每"
     value = parse_chinese_number(run)
     return run if value is None else str(value)
 
@@ -78,6 +107,8 @@ def _replace(match: re.Match[str]) -> str:
 def _percent(match: re.Match[str]) -> str:
     whole, tenths = match.group(1), match.group(2)
     value = int(whole) if whole.isascii() else parse_chinese_number(whole)
+    if value is None:
+        return match.group(0)  # 百分之十十: not a number
     if tenths is None:
         return f"{value}%"
     return f"{value}.{''.join(str(_DIGITS.get(ch, ch)) for ch in tenths)}%"
@@ -86,8 +117,11 @@ def _percent(match: re.Match[str]) -> str:
 def _mixed(match: re.Match[str]) -> str:
     lead, unit_word, rest = match.groups()
     unit = _UNIT_VALUE[unit_word]
+    one = ""
+    if rest in ("一", "1") and match.string.startswith(_ONE_OF, match.end()):
+        rest, one = "", "每"  # 5千一次: 5000 a time, 5000每次; 5万一年: 5万每年
     if not rest:
-        return match.group(0) if unit_word == "万" else str(int(lead) * unit)
+        return (f"{lead}万" if unit_word == "万" else str(int(lead) * unit)) + one
     rest = rest.translate(_TO_CHINESE)
     if len(rest) == 1:
         tail = _DIGITS.get(rest)  # 1千2: the digit after the unit counts in the next unit down

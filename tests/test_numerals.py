@@ -124,5 +124,71 @@ def test_arabize_every_form(text: str, expected: str) -> None:
 
 
 def test_arabize_twice_is_arabize_once() -> None:
-    for text in ("俺娘七十五了，闺女每月给一百五", "百分之八点五", "1千2", "一站式"):
+    for text in (
+        "俺娘七十五了，闺女每月给一百五",
+        "百分之八点五",
+        "1千2",
+        "一站式",
+        "贷五万一年",
+        "5千一次",
+    ):
         assert arabize(arabize(text)) == arabize(text)
+
+
+# -- found by a second reading (issue 14): words, guesses and "one" of the next word --------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # words made of numerals stay words: 万一 "in case", 一五一十 "every detail"
+        ("万一俺娘生病了", "万一俺娘生病了"), ("脱贫以后万一又返贫了", "脱贫以后万一又返贫了"),
+        ("一五一十地说", "一五一十地说"), ("万万没想到", "万万没想到"),
+        ("千千万万", "千千万万"), ("千万千万", "千万千万"), ("一万两万", "一万两万"),
+        # two neighbouring digits are a guess: no number to work with
+        ("六七十岁", "六七十岁"), ("七八十岁", "七八十岁"), ("七八岁", "七八岁"),
+        ("三四百块", "三四百块"), ("两三年", "两三年"), ("二三年", "23年"),  # '23
+        ("一两千", "一两千"), ("三五千块", "三五千块"), ("四五天", "四五天"),
+        ("五六年", "五六年"), ("八九户", "八九户"), ("一两个月", "一两个月"),
+        # but a dictated number is read digit by digit, and a numeral with 十 is one number
+        ("一五〇号", "150号"), ("七十八岁", "78岁"),
+        # 一 before a word that counts is "one" of it, not a trailing digit: "each"
+        ("两千一年", "2000每年"), ("三百一个月", "300每个月"), ("一千一次", "1000每次"),
+        ("五万一户", "50000每户"), ("5千一次", "5000每次"), ("2千一年", "2000每年"),
+        ("1千1年", "1000每年"), ("5万一年", "5万每年"), ("2百一个人", "200每个人"),
+        # ...while 一 after 十, or alone at the end, is the number's own
+        ("二十一年", "21年"), ("十一个月", "11个月"), ("一百一", "110"), ("1千一", "1100"),
+        ("两千一", "2100"), ("两千二一年", "两千二一年"),
+        # 十, 百, 千 alone before money or an age
+        ("十块钱", "10块钱"), ("十元", "10元"), ("十岁", "10岁"), ("十户", "10户"),
+        ("十口人", "10口人"), ("十个月", "10个月"), ("十年", "10年"), ("十天", "10天"),
+        ("十次", "10次"), ("十亩", "10亩"), ("百元", "100元"), ("百块", "100块"),
+        ("千元", "1000元"), ("千块", "1000块"),
+        # ...but not after a word for "some": 几百块, 数十人, 好几十年
+        ("几百块", "几百块"), ("几十岁", "几十岁"), ("数十元", "数十元"), ("好几千块", "好几千块"),
+        ("二十多块", "20多块"), ("成千块", "成千块"), ("上百元", "上百元"),
+        ("百八十块", "百八十块"),
+        ("来十块", "来十块"), ("十分感谢", "十分感谢"), ("百姓", "百姓"), ("千年", "千年"),
+        ("百人", "百人"), ("十人", "10人"),
+        # 亿 and 万 in one number: the 万 counts the part after 亿 only
+        ("两亿五千万", "250000000"), ("一亿零五百万", "105000000"), ("三亿三", "330000000"),
+        ("十二亿", "1200000000"), ("十亿", "1000000000"), ("三百亿", "30000000000"),
+        # not numbers
+        ("百五", "百五"), ("千五块", "千五块"), ("一万两万一年", "一万两万一年"),
+        ("百分之十十", "百分之十十"),
+    ],
+)  # fmt: skip
+def test_arabize_words_guesses_and_one_of_the_next_word(text: str, expected: str) -> None:
+    assert arabize(text) == expected
+
+
+@pytest.mark.parametrize(
+    "numeral",
+    ["万一", "万万", "千千万万", "一万两万", "六七十", "十十", "百千", "一十百", "亿", "万五",
+     "两亿亿", "一" + "亿" * 540],
+)  # fmt: skip
+def test_what_is_not_one_number(numeral: str) -> None:
+    assert parse_chinese_number(numeral) is None
+
+
+def test_a_long_run_of_units_is_left_as_written_not_an_error() -> None:
+    text = "一" + "亿" * 540
+    assert arabize(text) == text
