@@ -44,6 +44,8 @@ class RateLimiter:
     def __init__(self, limit: int, window: float = WINDOW,
                  clock: Callable[[], float] = time.monotonic,
                  max_people: int = MAX_PEOPLE) -> None:  # fmt: skip
+        if limit < 1 or max_people < 1:
+            raise ValueError(f"a limit and max_people are at least 1 (got {limit}, {max_people})")
         self.limit = limit
         self.window = window
         self.max_people = max_people
@@ -84,8 +86,9 @@ class RateLimiter:
 
 class Gate:
     """The budgets a question must fit, all at once: its person's (per minute), its
-    client address's (per minute) and the whole service's (per second). A limit of 0 is
-    off. A refused question counts against none of them."""
+    client address's (per minute) and the whole service's (per second). A per-address or
+    per-second limit of 0 is off; a person's limit is at least 1. A refused question
+    counts against none of them."""
 
     def __init__(self, per_person: int, per_address: int = 0, per_second: int = 0,
                  clock: Callable[[], float] = time.monotonic,

@@ -250,3 +250,29 @@ def test_a_gate_remembers_at_most_max_people_in_each_budget(
     first may ask again at once (a bounded memory forgets, it does not refuse)."""
     gate = Gate(per_person=1, per_address=1, clock=Clock(), max_people=2)
     assert [gate.check(*ask).allowed for ask in asks] == [True] * 4
+
+
+@pytest.mark.parametrize(
+    ("limit", "max_people", "message"),
+    [
+        (0, 10, "a limit and max_people are at least 1 (got 0, 10)"),
+        (-1, 10, "a limit and max_people are at least 1 (got -1, 10)"),
+        (5, 0, "a limit and max_people are at least 1 (got 5, 0)"),
+    ],
+)
+def test_a_limit_that_could_never_let_anyone_in_is_refused_at_once(
+    limit: int, max_people: int, message: str
+) -> None:
+    with pytest.raises(ValueError) as refused:
+        RateLimiter(limit, max_people=max_people)
+    assert str(refused.value) == message
+    with pytest.raises(ValueError):
+        Gate(per_person=limit, max_people=max_people)
+
+
+def test_the_smallest_limits_work() -> None:
+    limiter = RateLimiter(1, max_people=1)
+    assert limiter.check("a") == Decision(True)
+    assert limiter.check("a").allowed is False
+    assert limiter.check("b") == Decision(True)  # a forgotten, b remembered
+    assert limiter.check("a") == Decision(True)
