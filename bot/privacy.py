@@ -85,6 +85,33 @@ _NUMBERS: Final = re.compile(
     # (not the first seven digits of a mobile written 1390537 1234)
     rf"|(?:{_PHONE_WORD}{_NEAR}{{0,6}}?|[打拨]\s?)(?P<before>(?!{_MOBILE}(?!\d)){_LOCAL})"
 )
+# a number written in groups with any separator (139，0537，1234; 1 3 9 0 5 3 7 1 2 3 4;
+# 370 402 1950 0315 1234): what its digits make together decides what it is
+_GROUPED: Final = re.compile(
+    rf"(?<![\d.])\d+(?:[\s,，、/.\-]{{1,3}}\d+)+[Xx]?(?![\d.])(?!\s?{_UNIT})"
+)
+_GROUPED_PARTS: Final = re.compile(r"\d+[Xx]?")
+_WHOLE_ID: Final = re.compile(rf"(?:{_ID18}|{_ID15})")
+_WHOLE_MOBILE: Final = re.compile(r"(?:0086|86)?1[3-9]\d{9}")
+_WHOLE_CARD: Final = re.compile(r"[3-69]\d{15,18}")
+
+
+def _grouped(match: re.Match[str]) -> str:
+    """The placeholder for a number written in groups, or the groups as they were (sums:
+    每月100，每季300)."""
+    parts = _GROUPED_PARTS.findall(match.group(0))
+    if all(p.endswith("0") for p in parts):
+        return match.group(0)  # 150 2000 3000, 100，200: round sums in a row
+    digits = "".join(parts)
+    if _WHOLE_ID.fullmatch(digits):
+        return ID_MASK
+    if _WHOLE_MOBILE.fullmatch(digits):
+        return PHONE_MASK
+    if _WHOLE_CARD.fullmatch(digits):
+        return CARD_MASK
+    return match.group(0)
+
+
 _NUMBER_MASKS: Final = (
     ("id", ID_MASK),
     ("mobile", PHONE_MASK),
@@ -119,7 +146,9 @@ _ADDRESS: Final = re.compile(
     rf"(?P<place>{_ESTATES}|{_VILLAGES}|{_ROADS})"
     rf"(?:(?:{_MID}{_SP}){{0,3}}?{_HOUSE}|(?:{_MID}{_SP}){{1,3}}{_NTH}|{_LANDMARK})(?:{_MORE})*"
     # 5-2-301: building, unit and room after an estate's name
-    rf"|(?P<estate>{_ESTATES}){_SP}\d{{1,3}}(?:[-\s]\d{{1,4}}){{1,2}}(?![\d.])(?:号|室)?"
+    # (not a range of months, people or sums: 社区1-12月份, 新村1-3月, 社区5-10人)
+    rf"|(?P<estate>{_ESTATES}){_SP}\d{{1,3}}(?:[-\s]\d{{1,4}}){{1,2}}(?![\d.])"
+    rf"(?!{_SP}(?:月|人|户|天|年|岁|元|块|个|次|日|万|千|百|%))(?:号|室)?"
     # a group and a house with no village named: 二组十五号
     rf"|(?<![\d十百]){_NUM}{_SP}(?:组|队)(?:{_SP}{_MID}){{0,3}}?{_SP}(?:{_HOUSE}|{_NTH})(?:{_MORE})*"
     # a building and a flat in it, with no place named: 3号楼2单元301室 (not 3号楼2楼)
@@ -140,6 +169,10 @@ _NOT_NAME: Final = frozenset(
 )
 # a road inside an estate's name (光明路幸福小区): the road's name goes with it
 _ROAD_ENDS: Final = frozenset("路街巷")
+# words of the question that end the name before them (低保怎么办理|光明路幸福小区)
+_ENDS_NAME: Final = frozenset({"办理", "找谁", "改造", "申请", "请问", "问问", "报名", "参加",
+                               "登记", "地址", "住址", "家住", "一下", "补贴", "补助", "养老",
+                               "低保", "危房"})  # fmt: skip
 # 家 is part of 张家庄 but not of 俺家东庄村; 里 of 八里庄 but not of 那里东庄村
 _BEFORE_HOME: Final = frozenset("俺我咱你他她老娘婆回住在人全本自农")
 _BEFORE_IN: Final = frozenset("那这哪村城屋家")
@@ -163,6 +196,8 @@ def _name_start(text: str, end: int, floor: int, longest: int) -> int:
             break
         if ch == "里" and before in _BEFORE_IN:
             break
+        if before + ch in _ENDS_NAME:
+            break
         if ch in _ROAD_ENDS:
             longest = end - start + 1 + _NAME_LENGTH["路"]
         start -= 1
@@ -185,6 +220,16 @@ def mask(text: str) -> str:
         out_shadow += (shadow[last:start], placeholder)
         last = end
     if out:  # the placeholders are their own shadow
+        text = "".join((*out, text[last:]))
+        shadow = "".join((*out_shadow, shadow[last:]))
+    out, out_shadow, last = [], [], 0
+    for m in _GROUPED.finditer(shadow):
+        placeholder = _grouped(m)
+        if placeholder != m.group(0):
+            out += (text[last : m.start()], placeholder)
+            out_shadow += (shadow[last : m.start()], placeholder)
+            last = m.end()
+    if out:
         text = "".join((*out, text[last:]))
         shadow = "".join((*out_shadow, shadow[last:]))
     out = []
