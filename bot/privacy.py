@@ -10,11 +10,17 @@ digits and punctuation are half-width and the Chinese digits people dictate numb
 (一三九零…, 幺 for 1, 〇 for 0; 叉 for an ID's X) are Arabic digits; the spans they
 find are then cut out of the text itself. Ordinary figures (116元, 19910.14万元, 80岁,
 15号, 3户) and the numerals in policy terms (一站式, 第三季度) are left alone.
+
+Three passes, each on what the one before left: the numbers written as people usually
+group them (139 0537 1234, 0632-3312345, 6222 0216 0200 1234); then any run of digit
+groups, whatever the separators (139，0537，1234; 1 3 9 0 5 3 7 1 2 3 4), by what its
+digits make together; then the addresses.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Final
 
 ID_MASK = "[身份证号]"
@@ -61,10 +67,15 @@ _ROUND_SUMS = r"(?!\d{3}\s+\d{2}00\s+\d{2}00(?!\d))"
 _MOBILE = rf"(?:\(?(?:\+|00)?86\)?{_SEP})?{_ROUND_SUMS}1[3-9]\d{_SEP}\d{{4}}{_SEP}\d{{4}}"
 # area code (010, 0632) and a 7-8 digit number, maybe an extension: 0632-1234567转801
 _LANDLINE = rf"\(?0[1-9]\d{{1,2}}\)?{_SEP}[1-9]\d{{6,7}}(?:\s?(?:-|转)\s?\d{{1,5}})?"
+# what counts, sums and times are counted in (3户, 116元, 80岁, 8点), and 号 (15号 is a day)
+_COUNTED = (
+    "元|块|毛|角|万|千|百|亿|%|岁|人|户|亩|斤|公斤|次|年|月|日|天|个|份|头|只|平|米"
+    "|点|名|位|周|期|批|季"
+)
+_UNIT = rf"(?:{_COUNTED}|号)"
 # 15 or more digits in a row; or four groups of four (a card's first digit is 3-6 or 9,
 # and 3000 4000 5000 6000 are sums), maybe with a fifth group of three: 6222 0216 0200 1234 567;
 # or the bank's six digits and the rest: 621799 0012345678912
-_UNIT = r"(?:元|块|毛|角|万|千|百|亿|%|岁|人|户|亩|斤|公斤|次|年|月|日|号|天|个|份|头|只|平|米)"
 _CARD = (
     rf"\d{{15,30}}"
     rf"|(?!(?:\d{{2}}00{_S}){{4}})[3-69]\d{{3}}(?:{_S}\d{{4}}){{3}}(?:{_S}\d{{3}}(?!\s?{_UNIT}))?"
@@ -72,12 +83,14 @@ _CARD = (
 )
 # a bare 7-8 digit local number counts only next to a phone word (not 1234567元); the
 # placeholder's own brackets end the search, so that masking twice changes nothing
-_LOCAL = rf"[1-9]\d{{6,7}}(?![\d.])(?!\s?{_UNIT})"
+_LOCAL = rf"[1-9]\d{{6,7}}(?!\.?\d)(?!\s?{_UNIT})"
 _PHONE_WORD = r"(?:电话|座机|固话|手机|号码|联系方式|tel)"
 _NEAR = r"[^\d\[\]]"
 
+# a number begins after anything but a digit or a decimal point (好的.13905371234: a full
+# stop; 1.13905371234: a decimal)
 _NUMBERS: Final = re.compile(
-    rf"(?<![\d.])(?:(?P<id>{_ID18}(?![\dXx])|{_ID15}(?!\d))"
+    rf"(?<!\d)(?<!\d\.)(?:(?P<id>{_ID18}(?![\dXx])|{_ID15}(?!\d))"
     rf"|(?P<mobile>{_MOBILE})(?!\d)"
     rf"|(?P<land>{_LANDLINE})(?!\d)"
     rf"|(?P<card>{_CARD})(?!\d)"
@@ -85,33 +98,6 @@ _NUMBERS: Final = re.compile(
     # (not the first seven digits of a mobile written 1390537 1234)
     rf"|(?:{_PHONE_WORD}{_NEAR}{{0,6}}?|[打拨]\s?)(?P<before>(?!{_MOBILE}(?!\d)){_LOCAL})"
 )
-# a number written in groups with any separator (139，0537，1234; 1 3 9 0 5 3 7 1 2 3 4;
-# 370 402 1950 0315 1234): what its digits make together decides what it is
-_GROUPED: Final = re.compile(
-    rf"(?<![\d.])\d+(?:[\s,，、/.\-]{{1,3}}\d+)+[Xx]?(?![\d.])(?!\s?{_UNIT})"
-)
-_GROUPED_PARTS: Final = re.compile(r"\d+[Xx]?")
-_WHOLE_ID: Final = re.compile(rf"(?:{_ID18}|{_ID15})")
-_WHOLE_MOBILE: Final = re.compile(r"(?:0086|86)?1[3-9]\d{9}")
-_WHOLE_CARD: Final = re.compile(r"[3-69]\d{15,18}")
-
-
-def _grouped(match: re.Match[str]) -> str:
-    """The placeholder for a number written in groups, or the groups as they were (sums:
-    每月100，每季300)."""
-    parts = _GROUPED_PARTS.findall(match.group(0))
-    if all(p.endswith("0") for p in parts):
-        return match.group(0)  # 150 2000 3000, 100，200: round sums in a row
-    digits = "".join(parts)
-    if _WHOLE_ID.fullmatch(digits):
-        return ID_MASK
-    if _WHOLE_MOBILE.fullmatch(digits):
-        return PHONE_MASK
-    if _WHOLE_CARD.fullmatch(digits):
-        return CARD_MASK
-    return match.group(0)
-
-
 _NUMBER_MASKS: Final = (
     ("id", ID_MASK),
     ("mobile", PHONE_MASK),
@@ -120,6 +106,66 @@ _NUMBER_MASKS: Final = (
     ("after", PHONE_MASK),
     ("before", PHONE_MASK),
 )
+
+# -- numbers in groups, whatever the separators ------------------------------------------
+# groups of digits joined by spaces, commas, 、, slashes, dashes or points, the full stop
+# too (a Chinese keyboard types 。 for .): 139，0537，1234; 139。0537。1234; 1 3 9 0 5 3 7
+# 1 2 3 4; 1390 537 1234; 370 402 1950 0315 1234; maybe +86 first, an ID's X last. Not
+# part of a decimal (1.5、2.5), nor sums with their unit (2017，2018年)
+_GROUP_SEP = r"[\s,，、/／.。-]{1,3}"
+_GROUPED: Final = re.compile(
+    rf"(?<!\d)(?<!\d\.)\+?\d+(?:{_GROUP_SEP}\d+)+[Xx]?(?!\.?\d)(?!\s?{_UNIT})"
+)
+_GROUP: Final = re.compile(r"\d+[Xx]?")
+# what the digits of groups make together: an ID, a mobile (maybe 86 or 0086 first), a card
+_WHOLE: Final = re.compile(
+    rf"(?P<id>{_ID18}|{_ID15})|(?P<mobile>(?:0086|86)?1[3-9]\d{{9}})|(?P<card>[3-69]\d{{15,18}})"
+)
+_WHOLE_MASKS: Final = {"id": ID_MASK, "mobile": PHONE_MASK, "card": CARD_MASK}
+# how many digits they have: 11, 86 and 11, 0086 and 11 or an old ID, a card or an ID
+_SIZES: Final = frozenset((11, 13, 15, 16, 17, 18, 19))
+_LONGEST: Final = max(_SIZES)
+
+
+def _placeholder(groups: list[str]) -> str | None:
+    """The placeholder for the number these groups make together, or None: no number, or
+    round sums in a row (150 2000 3000, 100，200)."""
+    if all(group.endswith("0") for group in groups):
+        return None
+    number = _WHOLE.fullmatch("".join(groups))
+    return _WHOLE_MASKS[str(number.lastgroup)] if number else None
+
+
+def _in_groups(shadow: str, run: re.Match[str]) -> Iterator[tuple[int, int, str]]:
+    """The numbers a run of digit groups is made of, one after another (139，0537，1234，
+    138，0537，1234: two mobiles), as (start, end, placeholder); none unless the run is
+    numbers from end to end."""
+    groups = list(_GROUP.finditer(shadow, run.start(), run.end()))
+    digits = [group.group() for group in groups]
+    count = len(groups)
+    # the number that begins with group i, if the groups after it are numbers too: the
+    # group after it and its placeholder (the longest such number)
+    numbers: dict[int, tuple[int, str]] = {}
+    for i in reversed(range(count)):
+        size, ends = 0, []
+        for j in range(i, min(count, i + _LONGEST)):  # (a group has a digit at least)
+            size += len(digits[j])
+            if size in _SIZES and (j + 1 == count or j + 1 in numbers):
+                ends.append(j + 1)
+        for end in reversed(ends):
+            placeholder = _placeholder(digits[i:end])
+            if placeholder:
+                numbers[i] = end, placeholder
+                break
+    if 0 not in numbers:
+        return
+    begin = 0  # where the next number begins
+    for i in range(count):
+        if i == begin:
+            begin, placeholder = numbers[i]
+            start = groups[i].start() if i else run.start()  # (with the + of +86)
+            yield start, groups[begin - 1].end(), placeholder
+
 
 # -- addresses -----------------------------------------------------------------------------
 _NUM = r"[\d十百]+"  # in the shadow: 12, 15, 十2 (十二), 301
@@ -145,10 +191,10 @@ _ESTATES = "小区|花园|家园|新村|社区|公寓|大院|宿舍"
 _ADDRESS: Final = re.compile(
     rf"(?P<place>{_ESTATES}|{_VILLAGES}|{_ROADS})"
     rf"(?:(?:{_MID}{_SP}){{0,3}}?{_HOUSE}|(?:{_MID}{_SP}){{1,3}}{_NTH}|{_LANDMARK})(?:{_MORE})*"
-    # 5-2-301: building, unit and room after an estate's name
-    # (not a range of months, people or sums: 社区1-12月份, 新村1-3月, 社区5-10人)
+    # 5-2-301: building, unit and room after an estate's name; not a range of months,
+    # people, sums or hours (社区1-12月份, 新村1-3月, 社区5-10人, 社区8-9点)
     rf"|(?P<estate>{_ESTATES}){_SP}\d{{1,3}}(?:[-\s]\d{{1,4}}){{1,2}}(?![\d.])"
-    rf"(?!{_SP}(?:月|人|户|天|年|岁|元|块|个|次|日|万|千|百|%))(?:号|室)?"
+    rf"(?!{_SP}(?:{_COUNTED}))(?:号|室)?"
     # a group and a house with no village named: 二组十五号
     rf"|(?<![\d十百]){_NUM}{_SP}(?:组|队)(?:{_SP}{_MID}){{0,3}}?{_SP}(?:{_HOUSE}|{_NTH})(?:{_MORE})*"
     # a building and a flat in it, with no place named: 3号楼2单元301室 (not 3号楼2楼)
@@ -163,16 +209,19 @@ _NAME_LENGTH: Final = {
     **dict.fromkeys(_ESTATES.split("|"), 4),
 }
 # characters that are never part of the name before 村/路/小区: admin areas above the
-# village (西集镇 stays), pronouns, verbs and particles (俺住在…, …是…)
+# village (西集镇 stays), pronouns, verbs and particles (俺住在…, …是…), and the words of a
+# question that end with one: 找谁, 咋办, 申请, 咨询, 领取, 书记, 改造, 补贴, 救助, 保险,
+# 信贷, 贷款, 扶贫, 帮扶, 政策, 结算, 报销, 特困, 医疗, 光伏, 计划, 建档立卡, 咋整
 _NOT_NAME: Final = frozenset(
     "镇乡县区市省州旗盟道在住是的了俺我咱你他她它们跟到从于就也还都说叫问有个这那哪去来回址"
+    "谁咋啥怎么吗呢吧办找请询取记造贴助险贷款扶贫策算销困疗伏划卡整"
 )
 # a road inside an estate's name (光明路幸福小区): the road's name goes with it
 _ROAD_ENDS: Final = frozenset("路街巷")
-# words of the question that end the name before them (低保怎么办理|光明路幸福小区)
-_ENDS_NAME: Final = frozenset({"办理", "找谁", "改造", "申请", "请问", "问问", "报名", "参加",
-                               "登记", "地址", "住址", "家住", "一下", "补贴", "补助", "养老",
-                               "低保", "危房"})  # fmt: skip
+# the words of a question that end the name, where their last character alone may be part
+# of one (老庄, 太保庄, 房庄, 下庄): 孝善养老|光明路幸福小区, 低保怎么办理|光明路…
+_ENDS_NAME: Final = frozenset({"办理", "养老", "低保", "五保", "医保", "社保", "危房", "托管",
+                               "收益", "增收", "兜底", "报名", "一下", "咋弄", "么弄"})  # fmt: skip
 # 家 is part of 张家庄 but not of 俺家东庄村; 里 of 八里庄 but not of 那里东庄村
 _BEFORE_HOME: Final = frozenset("俺我咱你他她老娘婆回住在人全本自农")
 _BEFORE_IN: Final = frozenset("那这哪村城屋家")
@@ -187,7 +236,9 @@ def _name_start(text: str, end: int, floor: int, longest: int) -> int:
     characters back (and as many as a road takes past a road in it), never before `floor`,
     stopping at words that are not the name."""
     start = end
-    while start > floor and end - start < longest:
+    for _ in range(end - floor):  # (never past the floor)
+        if end - start >= longest:
+            break
         ch = text[start - 1]
         if not _is_han(ch) or ch in _NOT_NAME:
             break
@@ -204,43 +255,43 @@ def _name_start(text: str, end: int, floor: int, longest: int) -> int:
     return start
 
 
-def mask(text: str) -> str:
-    """The text with resident ID numbers, phone numbers, bank card numbers and street
-    addresses with house numbers replaced by placeholders."""
-    shadow = text.translate(_SHADOW)
-    if not _ANY_DIGIT.search(shadow):
-        return text
-    out: list[str] = []
-    out_shadow: list[str] = []
-    last = 0
+def _numbers(shadow: str) -> Iterator[tuple[int, int, str]]:
     for m in _NUMBERS.finditer(shadow):
         group, placeholder = next((g, p) for g, p in _NUMBER_MASKS if m.start(g) >= 0)
-        start, end = m.span(group)
-        out += (text[last:start], placeholder)
-        out_shadow += (shadow[last:start], placeholder)
-        last = end
-    if out:  # the placeholders are their own shadow
-        text = "".join((*out, text[last:]))
-        shadow = "".join((*out_shadow, shadow[last:]))
-    out, out_shadow, last = [], [], 0
-    for m in _GROUPED.finditer(shadow):
-        placeholder = _grouped(m)
-        if placeholder != m.group(0):
-            out += (text[last : m.start()], placeholder)
-            out_shadow += (shadow[last : m.start()], placeholder)
-            last = m.end()
-    if out:
-        text = "".join((*out, text[last:]))
-        shadow = "".join((*out_shadow, shadow[last:]))
-    out = []
+        yield m.start(group), m.end(group), placeholder
+
+
+def _grouped(shadow: str) -> Iterator[tuple[int, int, str]]:
+    for run in _GROUPED.finditer(shadow):
+        yield from _in_groups(shadow, run)
+
+
+def _addresses(text: str, shadow: str) -> Iterator[tuple[int, int, str]]:
     last = 0
     for m in _ADDRESS.finditer(shadow):
         start = m.start()
         place = m.group("place") or m.group("estate")
         if place:
             start = _name_start(text, start, last, _NAME_LENGTH[place])
-        out += (text[last:start], ADDRESS_MASK)
         last = m.end()
-    if not out:
+        yield start, last, ADDRESS_MASK
+
+
+def _cut(text: str, shadow: str, spans: list[tuple[int, int, str]]) -> tuple[str, str]:
+    """The text and its shadow with each span (start, end, placeholder) replaced by its
+    placeholder, which is its own shadow."""
+    for start, end, placeholder in reversed(spans):
+        text = text[:start] + placeholder + text[end:]
+        shadow = shadow[:start] + placeholder + shadow[end:]
+    return text, shadow
+
+
+def mask(text: str) -> str:
+    """The text with resident ID numbers, phone numbers, bank card numbers and street
+    addresses with house numbers replaced by placeholders."""
+    shadow = text.translate(_SHADOW)
+    if not _ANY_DIGIT.search(shadow):
         return text
-    return "".join((*out, text[last:]))
+    text, shadow = _cut(text, shadow, list(_numbers(shadow)))
+    text, shadow = _cut(text, shadow, list(_grouped(shadow)))
+    return _cut(text, shadow, list(_addresses(text, shadow)))[0]

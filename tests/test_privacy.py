@@ -277,7 +277,7 @@ def test_only_the_personal_parts_go(text: str, expected: str) -> None:
 @given(
     st.text(
         alphabet="0123456789 -.+()村庄组号第东头户家单元室楼电话座机打零一三九十幺〇俺住镇X元１"
-        "路小区叉",
+        "路小区叉，、/。办理",
         max_size=60,
     )
 )
@@ -468,8 +468,18 @@ PATTERNS: list[tuple[str, list[str], list[str]]] = [
     ),
     (
         "_UNIT",
-        [*"元块毛角万千百亿%岁人户亩斤次年月日号天个份头只平米", "公斤"],
+        [*"元块毛角万千百亿%岁人户亩斤次年月日号天个份头只平米点名位周期批季", "公斤"],
         ["组", "楼", "室", "村", "单元", "公", "元元"],
+    ),
+    (
+        "_COUNTED",
+        [*"元块毛角万千百亿%岁人户亩斤次年月日天个份头只平米点名位周期批季", "公斤"],
+        ["号", "组", "楼", "层", "室", "村", "单元", "公", "元元"],
+    ),
+    (
+        "_GROUP_SEP",
+        [" ", "  ", "\t", ",", "，", "、", "/", "／", ".", "。", "-", " , ", "，　", "   "],
+        ["", "    ", "，，，，", "_", "：", "；", "~", "～", "*", "x", "转"],
     ),
     (
         "_LOCAL",
@@ -555,7 +565,8 @@ def test_an_address_with_ten_as_its_only_digit() -> None:
 
 def test_the_local_number_does_not_run_on() -> None:
     assert re.match(privacy._LOCAL, "3312345，") is not None
-    assert re.match(privacy._LOCAL, "3312345.5") is None
+    assert re.match(privacy._LOCAL, "3312345.") is not None  # a full stop
+    assert re.match(privacy._LOCAL, "3312345.5") is None  # a decimal
     assert re.match(privacy._LOCAL, "3312345 元") is None
     assert re.match(privacy._LOCAL, "33123456789") is None
 
@@ -615,9 +626,90 @@ def test_local_numbers_near_a_phone_word(text: str, expected: str) -> None:
         ("0632-12345678901", "0632-12345678901"),
         ("卡号 6222 0216 0200 1234 567元", "卡号 [银行卡号] 567元"),
         ("卡号 6222 0216 0200 1234 5678", "卡号 [银行卡号] 5678"),
+        # a point before or after a number is a full stop unless a digit is on its other
+        # side (a decimal)
+        ("好的.13905371234", "好的.[电话]"),
+        ("好的.370402195003151234", "好的.[身份证号]"),
+        ("电话13905371234.", "电话[电话]."),
+        ("座机3312345.", "座机[电话]."),
+        ("3312345.是村委的电话", "[电话].是村委的电话"),
+        ("1.13905371234", "1.13905371234"),
+        ("0.370402195003151234", "0.370402195003151234"),
     ],
 )
 def test_where_a_number_begins_and_ends(text: str, expected: str) -> None:
+    assert mask(text) == expected
+
+
+# -- numbers in groups, whatever the separators ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sep", [" ", ",", "，", "、", "/", "／", ".", "。", "-", "－", "—", " , ", "，　", " 、 "]
+)
+def test_any_separator_between_groups(sep: str) -> None:
+    assert mask(f"电话139{sep}0537{sep}1234") == "电话[电话]"
+    assert mask(f"身份证370402{sep}19500315{sep}1234") == "身份证[身份证号]"
+    assert mask(f"卡号6222{sep}0216{sep}0200{sep}1234") == "卡号[银行卡号]"
+    assert mask(f"1{sep}3{sep}9{sep}0{sep}5{sep}3{sep}7{sep}1{sep}2{sep}3{sep}4") == "[电话]"
+
+
+@pytest.mark.parametrize("sep", ["，，，，", "_", "：", "；", "~", "*", "x"])
+def test_other_characters_do_not_join_groups(sep: str) -> None:
+    assert mask(f"电话139{sep}0537{sep}1234") == f"电话139{sep}0537{sep}1234"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what the digits of all the groups make together
+        ("139，0537，1234", "[电话]"),
+        ("86，139，0537，1234", "[电话]"),
+        ("+86，139，0537，1234", "[电话]"),
+        ("0086，139，0537，1234", "[电话]"),
+        ("87，139，0537，1234", "87，139，0537，1234"),
+        ("129，0537，1234", "129，0537，1234"),  # no mobile begins with 12
+        ("139，0537，123", "139，0537，123"),  # 10 digits
+        ("139，0537，12345", "139，0537，12345"),  # 12
+        ("370402，19500315，1234", "[身份证号]"),
+        ("370402，19500315，123X", "[身份证号]"),
+        ("370402，19500315，123x", "[身份证号]"),
+        ("370402，500315，123", "[身份证号]"),  # the old ID of 15
+        ("170402，19501315，1234", "170402，19501315，1234"),  # month 13, and no card
+        ("170402，19500315，1234X", "170402，19500315，1234X"),
+        ("6222，0216，0200，1234", "[银行卡号]"),  # 16 digits
+        ("6222，0216，0200，1234，5", "[银行卡号]"),
+        ("6222，0216，0200，1234，56", "[银行卡号]"),
+        ("6222，0216，0200，1234，567", "[银行卡号]"),  # 19
+        ("6 2 2 2 0 2 1 6 0 2 0 0 1 2 3 4 5 6 7", "[银行卡号]"),  # 19 groups
+        ("6222，0216，0200，1234，5678", "6222，0216，0200，1234，5678"),  # 20
+        ("9222，0216，0200，1234", "[银行卡号]"),
+        ("2222，0216，0200，1234", "2222，0216，0200，1234"),  # a card begins with 3-6 or 9
+        ("7222，0216，0200，1234", "7222，0216，0200，1234"),
+        # sums: round numbers in a row, or a unit after the last group
+        ("150，2000，3000", "150，2000，3000"),
+        ("150，2000，3001", "[电话]"),
+        ("3000，4000，5000，6000", "3000，4000，5000，6000"),
+        ("139，0537，1234元", "139，0537，1234元"),
+        ("139，0537，1234 元", "139，0537，1234 元"),
+        ("139，0537，1234，2个", "[电话]，2个"),
+        ("139，0537，1234，8点", "[电话]，8点"),
+        # a point next to a digit is a decimal's, elsewhere a full stop
+        ("139，0537，1234.", "[电话]."),
+        ("139，0537，1234.5", "139，0537，1234.5"),
+        ("好的.139，0537，1234", "好的.[电话]"),
+        ("1.139，0537，1234", "1.139，0537，1234"),
+        # several numbers in one run, each masked, the longest first
+        ("139，0537，1234，138，0537，5678", "[电话]，[电话]"),
+        ("139、0537、1234 138、0537、5678", "[电话] [电话]"),
+        ("370402，19500315，1234，139，0537，1234", "[身份证号]，[电话]"),
+        ("370402，19500315，1234，3，370402，500315，123", "[银行卡号]，[身份证号]"),
+        # nothing unless the run is numbers from end to end (100 may be a sum): alas
+        ("139，0537，1234，5", "139，0537，1234，5"),
+        ("交了100，139，0537，1234", "交了100，139，0537，1234"),
+    ],
+)
+def test_numbers_in_groups(text: str, expected: str) -> None:
     assert mask(text) == expected
 
 
@@ -635,6 +727,29 @@ def test_every_road_word(road: str) -> None:
 def test_every_estate_word(estate: str) -> None:
     assert mask(f"住阳光{estate}5-2-301") == "住[地址]"
     assert mask(f"住阳光{estate}5号楼201") == "住[地址]"
+
+
+@pytest.mark.parametrize("unit", [*"月人户天年岁元块个次万%点名位周期批季", "月份", " 人", "公斤"])
+def test_a_range_after_an_estate_is_not_a_flat(unit: str) -> None:
+    """社区1-12月份, 新村1-3月, 社区5-10人: months, people, sums, hours."""
+    assert mask(f"社区1-12{unit}") == f"社区1-12{unit}"
+    assert mask(f"新村5 10{unit}") == f"新村5 10{unit}"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("社区1-12", "[地址]"),
+        ("社区1-12号", "[地址]"),
+        ("社区1-12室", "[地址]"),
+        ("社区1-12楼", "[地址]楼"),
+        ("社区1-12层", "[地址]层"),
+        ("社区1-12，", "[地址]，"),
+        ("社区1-12的", "[地址]的"),
+    ],
+)
+def test_building_and_flat_after_an_estate(text: str, expected: str) -> None:
+    assert mask(text) == expected
 
 
 @pytest.mark.parametrize("word", ["大楼", "大厦", "医院", "学校", "商场", "村委会", "广场"])
@@ -674,6 +789,12 @@ def test_other_places_are_not_addresses(word: str) -> None:
         ("东庄村12号家西庄村3号", "[地址]家[地址]"),
         ("x东庄村12号", "x[地址]"),
         ("Ｘ东庄村12号", "Ｘ[地址]"),
+        # the question's own words before it stay
+        ("办理光明路幸福小区3号楼", "办理[地址]"),
+        ("东庄村12号办理光明路幸福小区3号楼", "[地址]办理[地址]"),
+        ("孝善养老光明路幸福小区3号楼", "孝善养老[地址]"),
+        ("危房改造建设路东庄村12号", "危房改造[地址]"),
+        ("找谁建设路东庄村12号", "找谁[地址]"),
     ],
 )
 def test_how_much_of_the_name_goes(text: str, expected: str) -> None:
@@ -686,10 +807,27 @@ def test_a_word_that_is_not_the_name_stays(ch: str) -> None:
 
 
 def test_the_words_that_are_not_a_name() -> None:
-    words = "镇乡县区市省州旗盟道在住是的了俺我咱你他她它们跟到从于就也还都说叫问有个这那哪去来回址"
+    words = (
+        "镇乡县区市省州旗盟道在住是的了俺我咱你他她它们跟到从于就也还都说叫问有个这那哪去来回址"
+        "谁咋啥怎么吗呢吧办找请询取记造贴助险贷款扶贫策算销困疗伏划卡整"
+    )
     assert frozenset(words) == privacy._NOT_NAME
     for ch in "东西南北前后王张李刘大小新老":  # the names of villages begin so
         assert mask(f"{ch}庄村12号") == "[地址]"
+
+
+def test_the_question_words_that_end_a_name() -> None:
+    words = "办理 养老 低保 五保 医保 社保 危房 托管 收益 增收 兜底 报名 一下 咋弄 么弄"
+    assert frozenset(words.split()) == privacy._ENDS_NAME
+
+
+@pytest.mark.parametrize("word", sorted(privacy._ENDS_NAME))
+def test_a_question_word_ends_the_name(word: str) -> None:
+    """Its last character alone may be part of a name (老庄, 太保庄); the word is not."""
+    assert word[-1] not in privacy._NOT_NAME
+    assert mask(f"住{word[-1]}庄村12号") == "住[地址]"
+    assert mask(f"{word}光明路幸福小区3号楼") == f"{word}[地址]"
+    assert mask(f"俺问{word}建设路东庄村12号") == f"俺问{word}[地址]"
 
 
 @pytest.mark.parametrize("ch", "俺我咱你他她老娘婆回住在人全本自农")
